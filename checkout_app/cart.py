@@ -1,0 +1,11 @@
+"""The cart page shown inside the host's checkout frame."""
+
+from flask import Blueprint, render_template
+
+bp = Blueprint("cart", __name__)
+
+
+@bp.get("/")
+def index():
+    """The cart and the order form."""
+    return render_template("cart/index.html")

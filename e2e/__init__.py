@@ -1,0 +1,1 @@
+"""Browser tests: the five real processes on free ports, driven with Playwright."""

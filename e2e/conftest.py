@@ -1,0 +1,49 @@
+"""Fixtures of the browser suite: the real shop on free ports, and Chromium."""
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from e2e.browsers import launch_options
+from e2e.processes import start_shop
+
+
+def pytest_collection_modifyitems(items):
+    """Everything under e2e/ is a browser test."""
+    for item in items:
+        if "/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def shop(tmp_path_factory):
+    """All five processes, started as the Procfile says, with a temporary data folder."""
+    running = start_shop(tmp_path_factory.mktemp("shop-data"))
+    yield running
+    running.stop_all()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the session."""
+    with sync_playwright() as playwright:
+        try:
+            options = launch_options(playwright)
+        except RuntimeError as error:
+            pytest.exit(str(error), returncode=3)
+        chromium = playwright.chromium.launch(**options)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser context (cookies, storage) per test."""
+    ctx = browser.new_context()
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    """A fresh page."""
+    return context.new_page()

@@ -1,0 +1,166 @@
+"""Start the Procfile's five processes on free ports with their own data folder, and stop them.
+
+Tests and the benchmark use this, so what they run is exactly what `make run` runs.
+"""
+
+import contextlib
+import json
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+PROCESSES = ("host", "products-v1", "checkout-v1", "products-v2", "checkout-v2")
+URL_VARIABLES = {
+    "host": "MFE_HOST_URL",
+    "products-v1": "MFE_PRODUCTS_V1_URL",
+    "checkout-v1": "MFE_CHECKOUT_V1_URL",
+    "products-v2": "MFE_PRODUCTS_V2_URL",
+    "checkout-v2": "MFE_CHECKOUT_V2_URL",
+}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def procfile_commands(path: Path = REPOSITORY / "Procfile") -> dict[str, str]:
+    """`name: command` lines of the Procfile."""
+    commands = {}
+    for line in path.read_text().splitlines():
+        name, sep, command = line.partition(":")
+        if sep and not line.lstrip().startswith("#"):
+            commands[name.strip()] = command.strip()
+    return commands
+
+
+@dataclass
+class Shop:
+    """Five running processes and the environment they share."""
+
+    data_dir: Path
+    env: dict[str, str]
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    logs: dict[str, Path] = field(default_factory=dict)
+
+    def url(self, name: str) -> str:
+        """The URL of a process (`host`, `products-v1`, ...)."""
+        return self.env[URL_VARIABLES[name]]
+
+    @property
+    def host(self) -> str:
+        """The host's URL."""
+        return self.url("host")
+
+    def start(self, name: str, timeout: float = 30.0) -> None:
+        """Start one process and return once it answers `/healthz`."""
+        command = procfile_commands()[name]
+        log = self.logs.setdefault(name, self.data_dir / f"{name}.log")
+        out = log.open("ab")
+        proc = subprocess.Popen(
+            ["bash", "-c", f"exec {command}"],
+            cwd=REPOSITORY,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.procs[name] = proc
+        wait_listening(proc, out, timeout, name)
+        health = get_json(f"{self.url(name)}/healthz", timeout=timeout)
+        assert health["status"] == "ok", health
+
+    def stop(self, name: str) -> None:
+        """Stop one process (its whole process group) and wait for it."""
+        proc = self.procs.pop(name, None)
+        if proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+
+    def stop_all(self) -> None:
+        """Stop every process."""
+        for name in list(self.procs):
+            self.stop(name)
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The end of every process's log, for failure messages."""
+        parts = []
+        for name, path in self.logs.items():
+            text = path.read_text(errors="replace").splitlines()[-lines:] if path.exists() else []
+            parts.append(f"--- {name} ---\n" + "\n".join(text))
+        return "\n".join(parts)
+
+
+def wait_listening(proc: subprocess.Popen, out, timeout: float, name: str) -> None:
+    """Copy the process's output to its log until it says it listens; then keep copying."""
+    selector = selectors.DefaultSelector()
+    selector.register(proc.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    seen = b""
+    while b"Listening at" not in seen and b"Running on" not in seen:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not selector.select(timeout=remaining):
+            raise RuntimeError(f"{name} did not start within {timeout} s:\n{seen.decode()}")
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
+            raise RuntimeError(f"{name} exited (code {proc.wait()}):\n{seen.decode()}")
+        out.write(chunk)
+        out.flush()
+        seen += chunk
+    selector.close()
+    _drain_in_background(proc, out)
+
+
+def _drain_in_background(proc: subprocess.Popen, out) -> None:
+    """Keep copying output to the log so the pipe never fills up."""
+
+    def pump():
+        for chunk in iter(lambda: os.read(proc.stdout.fileno(), 65536), b""):
+            out.write(chunk)
+            out.flush()
+        out.close()
+
+    threading.Thread(target=pump, daemon=True).start()
+
+
+def get_json(url: str, timeout: float = 10.0, headers: dict | None = None):
+    """GET a URL and parse its JSON body."""
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
+def start_shop(data_dir: Path, extra_env: dict | None = None, names=PROCESSES) -> Shop:
+    """Start the named processes (default: all five) on free ports."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MFE_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONUNBUFFERED"] = "1"
+    env["MFE_DATA_DIR"] = str(data_dir)
+    for name in PROCESSES:
+        env[URL_VARIABLES[name]] = f"http://localhost:{free_port()}"
+    env.update(extra_env or {})
+    shop = Shop(data_dir=data_dir, env=env)
+    try:
+        for name in names:
+            shop.start(name)
+    except BaseException:
+        shop.stop_all()
+        raise
+    return shop

@@ -1,0 +1,24 @@
+"""The host: the shell that composes products and checkout and relays their events."""
+
+from flask import Flask
+
+from host_app import canonical, deployments, realtime, shell
+from host_app.contracts import manifest
+from shared_contracts import web
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the host app."""
+    app = Flask(__name__)
+    web.configure(app, "host", {"RELEASE": 1}, test_config)
+    deployments.init_app(app)
+    web.init_app(
+        app,
+        manifest(),
+        frame_ancestors="'none'",
+        frame_src=lambda: " ".join(deployments.store().registered_origins()),
+    )
+    canonical.init_app(app)
+    app.register_blueprint(shell.bp)
+    realtime.init_app(app)
+    return app

@@ -1,0 +1,81 @@
+"""The environment every app and the `mfe` CLI read: URLs, data folder, live releases.
+
+One place knows the defaults, so the apps, the Procfile launcher and the CLI agree.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+APPS = ("products", "checkout")
+RELEASES = (1, 2)
+
+DEFAULT_URLS = {
+    "HOST_URL": "http://localhost:8000",
+    "PRODUCTS_V1_URL": "http://localhost:8001",
+    "CHECKOUT_V1_URL": "http://localhost:8002",
+    "PRODUCTS_V2_URL": "http://localhost:8011",
+    "CHECKOUT_V2_URL": "http://localhost:8012",
+}
+DEFAULT_LIVE = {"products": 1, "checkout": 1}
+
+
+def url_key(app: str, release: int | None = None) -> str:
+    """The config key (without the `MFE_` prefix) of an app's URL."""
+    if app == "host":
+        return "HOST_URL"
+    if app not in APPS or release not in RELEASES:
+        raise ValueError(f"no URL setting for {app} release {release}")
+    return f"{app.upper()}_V{release}_URL"
+
+
+def env(key: str, default=None, environ=None):
+    """Read `MFE_<key>` from the environment."""
+    return (os.environ if environ is None else environ).get(f"MFE_{key}", default)
+
+
+def app_url(app: str, release: int | None = None, environ=None) -> str:
+    """The URL an app (release) runs at, from `MFE_*_URL` or the default."""
+    key = url_key(app, release)
+    return origin(env(key, DEFAULT_URLS[key], environ))
+
+
+def urls(environ=None) -> dict[str, str]:
+    """Every URL setting, keyed like Flask config (`HOST_URL`, ...)."""
+    return {key: origin(env(key, default, environ)) for key, default in DEFAULT_URLS.items()}
+
+
+def origin(url: str) -> str:
+    """A URL's origin as browsers write it: `scheme://host[:port]`, default port omitted."""
+    parts = urlsplit(str(url).strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    default = 443 if parts.scheme == "https" else 80
+    port = "" if parts.port in (None, default) else f":{parts.port}"
+    return f"{parts.scheme}://{parts.hostname.lower()}{port}"
+
+
+def data_dir(app: str, environ=None) -> Path:
+    """The folder where an app keeps its data: `$MFE_DATA_DIR/<app>` (default `instance/`)."""
+    base = Path(env("DATA_DIR", REPOSITORY / "instance", environ))
+    return base / app
+
+
+def parse_live(text: str) -> dict[str, int]:
+    """Parse `products=2,checkout=1`; raises ValueError naming what is wrong."""
+    live = dict(DEFAULT_LIVE)
+    for part in filter(None, (p.strip() for p in str(text).split(","))):
+        app, sep, release = part.partition("=")
+        app = app.strip()
+        if not sep or app not in APPS or release.strip() not in {str(r) for r in RELEASES}:
+            raise ValueError(
+                f"MFE_LIVE entry {part!r} is not APP=RELEASE with APP in {APPS} and RELEASE 1 or 2"
+            )
+        live[app] = int(release)
+    return live
+
+
+def flag(value) -> bool:
+    """Interpret `1`, `true`, `yes`, `on` (any case) as true."""
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}

@@ -1,0 +1,43 @@
+"""Configuration every app loads the same way: defaults, then `MFE_*`, then test overrides."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from shared_contracts import settings
+from shared_contracts.web.secrets import load_or_create_secret
+
+
+def configure(app: Flask, name: str, defaults: dict, test_config: dict | None) -> None:
+    """Fill `app.config` for app `name` and make sure its data folder exists."""
+    base = dict(
+        APP_NAME=name,
+        RELEASE=1,
+        DATA_DIR=str(settings.REPOSITORY / "instance"),
+        LIVE="",
+        ADMIN_TOKEN=None,
+        DUAL_EMIT=False,
+        BUS_MODE="strict",
+        SECRET_KEY=None,
+        SESSION_COOKIE_NAME=f"mfe_{name}_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=64 * 1024,
+        **settings.DEFAULT_URLS,
+    )
+    app.config.from_mapping({**base, **defaults})
+    app.config.from_prefixed_env("MFE")
+    if test_config:
+        app.config.from_mapping(test_config)
+    for key in settings.DEFAULT_URLS:
+        app.config[key] = settings.origin(app.config[key])
+    # from_prefixed_env parses values as JSON; these must stay what they mean.
+    app.config["RELEASE"] = int(app.config["RELEASE"])
+    app.config["DUAL_EMIT"] = settings.flag(app.config["DUAL_EMIT"])
+    if app.config["RELEASE"] not in settings.RELEASES and name != "host":
+        raise ValueError(f"MFE_RELEASE must be one of {settings.RELEASES}")
+    folder = Path(app.config["DATA_DIR"]) / name
+    folder.mkdir(parents=True, exist_ok=True)
+    app.config["APP_DATA_DIR"] = str(folder)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = load_or_create_secret(folder / "secret_key")
