@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from host_app import canonical, deployments, realtime, shell
+from host_app import canonical, deployments, manifests, realtime, shell
 from host_app.contracts import manifest
 from shared_contracts import web
 
@@ -10,8 +10,14 @@ from shared_contracts import web
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the host app."""
     app = Flask(__name__)
-    web.configure(app, "host", {"RELEASE": 1}, test_config)
+    web.configure(
+        app,
+        "host",
+        {"RELEASE": 1, "BUS_MAX_BYTES": 64 * 1024, "BUS_RATE": 20000, "BUS_BURST": 20000},
+        test_config,
+    )
     deployments.init_app(app)
+    manifests.init_app(app)
     web.init_app(
         app,
         manifest(),

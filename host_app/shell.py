@@ -1,13 +1,41 @@
 """The shell page: header, cart badge, notifications, and the two app frames."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
-from host_app import deployments
+from host_app import deployments, manifests
+from shared_contracts.bundle import browser_bundle
 
 bp = Blueprint("shell", __name__)
+
+
+def page_config() -> dict:
+    """What the page's bus needs: live apps with their manifests, contracts, limits."""
+    config = current_app.config
+    live = deployments.store().live()
+    apps = {}
+    for name, deployment in live.items():
+        manifest = manifests.cache().get(deployment["url"])
+        apps[name] = {
+            "release": deployment["release"],
+            "origin": deployment["url"],
+            "manifest": manifest.model_dump(mode="json") if manifest else None,
+        }
+    return {
+        "hostOrigin": config["HOST_URL"],
+        "mode": "naive" if config["BUS_MODE"] == "naive" else "strict",
+        "limits": {
+            "maxBytes": int(config["BUS_MAX_BYTES"]),
+            "ratePerSecond": int(config["BUS_RATE"]),
+            "burst": int(config["BUS_BURST"]),
+        },
+        "apps": apps,
+        "host": {"manifest": current_app.extensions["mfe_manifest"].model_dump(mode="json")},
+        "bundle": browser_bundle(),
+    }
 
 
 @bp.get("/")
 def index():
     """The shop: products as the main column, checkout as a sidebar."""
-    return render_template("shell/index.html", live=deployments.store().live())
+    page = page_config()
+    return render_template("shell/index.html", page=page, apps=page["apps"])

@@ -34,7 +34,9 @@ def new_envelope(event: str, version: str, source: str, data: dict, **fields: An
         "version": version,
         "id": fields.get("id") or str(uuid.uuid4()),
         "source": source,
-        "timestamp": fields.get("timestamp") or int(time.time() * 1000),
+        "timestamp": (
+            fields["timestamp"] if fields.get("timestamp") is not None else int(time.time() * 1000)
+        ),
         "data": data,
     }
 
@@ -63,6 +65,9 @@ def from_cloudevent(cloudevent: dict) -> dict:
     source = cloudevent.get("source", "")
     if not source.startswith(CLOUDEVENTS_SOURCE_PREFIX):
         raise ValueError(f"source must start with {CLOUDEVENTS_SOURCE_PREFIX!r}, got {source!r}")
+    missing = [k for k in ("type", "id", "time", "eventversion") if k not in cloudevent]
+    if missing:
+        raise ValueError(f"CloudEvent lacks {', '.join(missing)}")
     stamp = datetime.fromisoformat(cloudevent["time"].replace("Z", "+00:00"))
     return {
         "event": cloudevent["type"],

@@ -36,10 +36,15 @@ def lock_file(lock_dir: Path, event: str, version: str) -> Path:
     return Path(lock_dir) / file_stem(event) / f"{version}.json"
 
 
-def published(lock_dir: Path = LOCK_DIR) -> dict[tuple[str, str], dict]:
+def _lock_dir(lock_dir: Path | None) -> Path:
+    """`lock_dir`, or `LOCK_DIR` as it is at call time (so tests can repoint it)."""
+    return Path(LOCK_DIR if lock_dir is None else lock_dir)
+
+
+def published(lock_dir: Path | None = None) -> dict[tuple[str, str], dict]:
     """Every published schema, keyed by (event, version), read from its `title`-less file path."""
     found = {}
-    for path in sorted(Path(lock_dir).glob("*/*.json")):
+    for path in sorted(_lock_dir(lock_dir).glob("*/*.json")):
         schema = json.loads(path.read_text())
         event = path.parent.name.replace(".", ":")
         found[(event, path.stem)] = schema
@@ -76,7 +81,7 @@ def _transition_problems(catalog: Registry, event: str, version: str) -> list[Pr
     ]
 
 
-def check(catalog: Registry = registry, lock_dir: Path = LOCK_DIR) -> list[Problem]:
+def check(catalog: Registry = registry, lock_dir: Path | None = None) -> list[Problem]:
     """Every problem with the lock; empty when all is well."""
     problems = []
     locked = published(lock_dir)
@@ -110,14 +115,17 @@ def check(catalog: Registry = registry, lock_dir: Path = LOCK_DIR) -> list[Probl
     return problems
 
 
-def unpublished(catalog: Registry = registry, lock_dir: Path = LOCK_DIR) -> list[tuple[str, str]]:
+def unpublished(
+    catalog: Registry = registry, lock_dir: Path | None = None
+) -> list[tuple[str, str]]:
     """Registered versions that are not in the lock yet."""
     locked = published(lock_dir)
     return [(c.event, c.version) for c in catalog.contracts() if (c.event, c.version) not in locked]
 
 
-def publish(catalog: Registry = registry, lock_dir: Path = LOCK_DIR) -> list[Path]:
+def publish(catalog: Registry = registry, lock_dir: Path | None = None) -> list[Path]:
     """Write the schema of each new version; refuses (ValueError) while `check` finds problems."""
+    lock_dir = _lock_dir(lock_dir)
     problems = check(catalog, lock_dir)
     if problems:
         raise ValueError("; ".join(f"{p.event}@{p.version}: {p.message}" for p in problems))

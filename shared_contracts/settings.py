@@ -53,7 +53,10 @@ def origin(url: str) -> str:
         raise ValueError(f"not an http(s) URL: {url!r}")
     default = 443 if parts.scheme == "https" else 80
     port = "" if parts.port in (None, default) else f":{parts.port}"
-    return f"{parts.scheme}://{parts.hostname.lower()}{port}"
+    host = parts.hostname.lower()
+    # urlsplit strips the brackets of an IPv6 literal; an origin keeps them.
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{host}{port}"
 
 
 def data_dir(app: str, environ=None) -> Path:

@@ -1,0 +1,196 @@
+// The cart and the order form. Cart changes arrive as cart:item-added events from the bus;
+// each is saved on the server (idempotently by envelope id) before it is acknowledged.
+
+import { mfe } from "/mfe/static/client.js";
+
+const csrf = document.querySelector("meta[name='csrf-token']").content;
+const release = Number(document.body.dataset.release);
+const els = {
+  cart: document.getElementById("cart"),
+  empty: document.querySelector("[data-testid='cart-empty']"),
+  lines: document.getElementById("lines"),
+  total: document.getElementById("cart-total"),
+  status: document.getElementById("status"),
+  form: document.getElementById("order-form"),
+  submit: document.querySelector("[data-testid='place-order']"),
+  confirmation: document.querySelector("[data-testid='order-confirmation']"),
+  orderId: document.getElementById("order-id"),
+  orderSummary: document.getElementById("order-summary"),
+};
+
+const money = (value) => `$${value.toFixed(2)}`;
+let current = { lines: [], itemCount: 0, total: 0 };
+
+/** An error from the checkout API, with its JSON body. */
+class ApiFailure extends Error {
+  constructor(status, body) {
+    super(body?.message || `HTTP ${status}`);
+    this.status = status;
+    this.body = body || {};
+  }
+  get permanent() {
+    // Our own validation said no: retrying the same request cannot succeed.
+    return this.status >= 400 && this.status < 500 && ![408, 429].includes(this.status);
+  }
+}
+
+async function api(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    credentials: "same-origin",
+    headers: body === undefined ? { "X-CSRF-Token": csrf } : { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let payload = null;
+  try {
+    payload = await response.json();
+  } catch {
+    payload = null;
+  }
+  if (!response.ok) throw new ApiFailure(response.status, payload);
+  return payload;
+}
+
+function element(tag, attributes = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+  if (text) node.textContent = text;
+  return node;
+}
+
+function renderLine(line) {
+  const item = element("li", { class: "line", "data-testid": "cart-item", "data-product-id": line.productId });
+  item.append(element("span", { class: "line-name" }, line.name));
+  item.append(element("span", { class: "line-total" }, money(line.lineTotal)));
+  const meta = element("span", { class: "line-meta" });
+  meta.append(element("span", { "data-testid": "cart-item-quantity" }, String(line.quantity)));
+  meta.append(" × ");
+  meta.append(element("span", { "data-testid": "cart-item-price" }, money(line.price)));
+  if (release >= 2 && line.discount > 0) {
+    meta.append(" ");
+    meta.append(element("span", { class: "line-discount", "data-testid": "cart-item-discount" }, `−${money(line.discount)}`));
+    meta.append(" each");
+  }
+  item.append(meta);
+  const remove = element("button", { type: "button", class: "remove", "data-testid": "remove-item" }, "Remove");
+  remove.setAttribute("aria-label", `Remove ${line.name}`);
+  remove.addEventListener("click", () => removeLine(line.productId));
+  item.append(remove);
+  return item;
+}
+
+function render(cart) {
+  current = cart;
+  els.lines.replaceChildren(...cart.lines.map(renderLine));
+  els.empty.hidden = cart.lines.length > 0;
+  els.total.textContent = money(cart.total);
+  els.cart.setAttribute("aria-busy", "false");
+}
+
+function say(text) {
+  els.status.textContent = text;
+}
+
+async function announce(cart) {
+  render(cart);
+  await mfe.emit("cart:updated", "1.0.0", { itemCount: cart.itemCount, total: cart.total });
+}
+
+// At least once from the bus, exactly once in the cart: the server is idempotent by id,
+// and the ack is sent only after this promise settles.
+mfe.on("cart:item-added", async (data, envelope) => {
+  try {
+    const cart = await api("POST", "/api/cart/items", envelope);
+    say("");
+    await announce(cart);
+  } catch (error) {
+    if (error instanceof ApiFailure && error.permanent) {
+      // Refused for good (e.g. a price that is not the catalog's): acknowledge, and say why.
+      say(`Could not add ${data.productId}: ${error.body.error || error.message}`);
+      return;
+    }
+    say("Saving the cart failed; it will be retried.");
+    throw error;
+  }
+});
+
+async function removeLine(productId) {
+  try {
+    await announce(await api("DELETE", `/api/cart/items/${encodeURIComponent(productId)}`));
+    say("");
+  } catch (error) {
+    say(`Could not remove the item: ${error.message}`);
+  }
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+function fieldErrors(values) {
+  const errors = {};
+  if (!values.name) errors.name = "Enter your name.";
+  if (!EMAIL.test(values.email)) errors.email = "Enter an email address such as ana@example.com.";
+  if (values.address.length < 5) errors.address = "Enter your delivery address.";
+  return errors;
+}
+
+function showFieldErrors(errors) {
+  for (const node of els.form.querySelectorAll("[data-field-error]")) {
+    const name = node.dataset.fieldError;
+    node.textContent = errors[name] || "";
+    els.form.elements[name].setAttribute("aria-invalid", errors[name] ? "true" : "false");
+  }
+  const first = Object.keys(errors)[0];
+  if (first) els.form.elements[first].focus();
+}
+
+async function placeOrder(event) {
+  event.preventDefault();
+  const values = Object.fromEntries(
+    ["name", "email", "address"].map((name) => [name, els.form.elements[name].value.trim()]),
+  );
+  const errors = fieldErrors(values);
+  showFieldErrors(errors);
+  if (Object.keys(errors).length) return;
+  if (current.lines.length === 0) {
+    say("Your cart is empty: add something first.");
+    return;
+  }
+  els.submit.disabled = true;
+  try {
+    const order = await api("POST", "/api/orders", values);
+    els.orderId.textContent = order.orderId;
+    els.orderSummary.textContent = `${order.itemCount} item(s), ${money(order.total)}`;
+    els.confirmation.hidden = false;
+    els.form.reset();
+    say("");
+    await announce({ lines: [], itemCount: 0, total: 0, release });
+    await mfe.emit("order:placed", "1.0.0", { orderId: order.orderId, itemCount: order.itemCount, total: order.total });
+    // The course's shared-service pattern: ask the host directly to show a notification.
+    await mfe.request("notifications.show", { message: `Order ${order.orderId} placed`, type: "success", duration: 4000 });
+    els.confirmation.focus();
+  } catch (error) {
+    if (error instanceof ApiFailure && error.body.error === "invalid") {
+      showFieldErrors(Object.fromEntries((error.body.details || []).map((d) => [d.field, d.message])));
+    } else {
+      say(`The order was not placed: ${error.message}`);
+    }
+  } finally {
+    els.submit.disabled = false;
+  }
+}
+
+els.form.addEventListener("submit", placeOrder);
+
+async function start() {
+  try {
+    render(await api("GET", "/api/cart"));
+  } catch (error) {
+    say(`The cart could not be loaded: ${error.message}`);
+    return;
+  }
+  // Right after the handshake, so the host's badge is right after a reload too.
+  await mfe.ready;
+  await mfe.emit("cart:updated", "1.0.0", { itemCount: current.itemCount, total: current.total });
+}
+
+start();

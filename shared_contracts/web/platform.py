@@ -53,3 +53,8 @@ def init_app(app: Flask, manifest: Manifest, frame_ancestors: str, frame_src: st
     errors.init_app(app)
     headers.init_app(app, frame_ancestors=frame_ancestors, frame_src=frame_src)
     app.register_blueprint(bp)
+
+    @app.context_processor
+    def manifest_context():
+        # Child pages tell the host in their hello which versions they consume.
+        return {"mfe_consumes": manifest.consumes}

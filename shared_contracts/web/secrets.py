@@ -10,8 +10,10 @@ def load_or_create_secret(path: Path, nbytes: int = 32) -> str:
     path = Path(path)
     if not path.exists():
         candidate = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        candidate.write_text(secrets.token_urlsafe(nbytes))
-        os.chmod(candidate, 0o600)
+        # Created private from the start: no moment where others could read it.
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(nbytes))
         try:
             # link() fails if another process created the file first; theirs wins.
             os.link(candidate, path)

@@ -1,0 +1,42 @@
+"""Reading a request's JSON object strictly: no NaN, no Infinity, no silent coercion."""
+
+import json
+import math
+
+from flask import request
+
+from shared_contracts.web.errors import ApiError
+
+
+def _bad(message: str) -> ApiError:
+    return ApiError(400, "bad-json", message)
+
+
+def _no_constants(name: str):
+    # Python's json accepts NaN and Infinity; JSON does not.
+    raise _bad(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        # 1e309 is valid JSON grammar but no double holds it.
+        raise _bad(f"the number {text} is out of range")
+    return value
+
+
+def json_object() -> dict:
+    """The request body as a JSON object, or a 400/413/415 JSON error."""
+    if not request.is_json:
+        raise ApiError(415, "unsupported-media-type", "send the body as application/json")
+    # get_data raises 413 itself when the body is over MAX_CONTENT_LENGTH.
+    raw = request.get_data(cache=False)
+    try:
+        body = json.loads(raw, parse_constant=_no_constants, parse_float=_finite_float)
+    except ApiError:
+        raise
+    except (ValueError, RecursionError) as error:
+        raise _bad(f"the body is not valid JSON: {error}") from None
+    if not isinstance(body, dict):
+        raise _bad("the body must be a JSON object")
+    return body

@@ -1,0 +1,52 @@
+"""The checkout database schema; every statement is idempotent so any process may run it."""
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS carts (
+    id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS cart_lines (
+    cart_id TEXT NOT NULL REFERENCES carts (id) ON DELETE CASCADE,
+    product_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity BETWEEN 1 AND 999),
+    unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0),
+    -- Amount off each unit as last announced by a 2.0.0 event; release 1 ignores it.
+    discount_cents INTEGER NOT NULL DEFAULT 0 CHECK (discount_cents >= 0),
+    PRIMARY KEY (cart_id, product_id)
+);
+
+-- One row per applied cart:item-added id: what makes redelivery harmless.
+CREATE TABLE IF NOT EXISTS applied_events (
+    event_id TEXT PRIMARY KEY,
+    cart_id TEXT NOT NULL,
+    body_sha256 TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS orders (
+    id TEXT PRIMARY KEY,
+    cart_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    address TEXT NOT NULL,
+    item_count INTEGER NOT NULL,
+    total_cents INTEGER NOT NULL,
+    release INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS order_lines (
+    order_id TEXT NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+    product_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    unit_price_cents INTEGER NOT NULL,
+    discount_cents INTEGER NOT NULL,
+    line_total_cents INTEGER NOT NULL,
+    PRIMARY KEY (order_id, product_id)
+);
+
+CREATE INDEX IF NOT EXISTS orders_by_cart ON orders (cart_id);
+"""

@@ -1,0 +1,1 @@
+"""Tests of the checkout app (a package, so test module names never clash with other apps')."""

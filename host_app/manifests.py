@@ -1,0 +1,76 @@
+"""The live apps' manifests, fetched from each app's `/mfe-manifest.json`.
+
+Cached briefly, and the last good copy of each release is kept in the host's data folder,
+so the bus still knows what an app consumes while that app is down.
+"""
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from flask import Flask, current_app
+from pydantic import ValidationError
+
+from shared_contracts.manifests import Manifest
+
+FRESH_SECONDS = 5.0
+TIMEOUT_SECONDS = 2.0
+
+
+class ManifestCache:
+    """Fetches manifests; remembers the last good one per URL on disk."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._fresh: dict[str, tuple[float, Manifest]] = {}
+
+    def _remembered(self) -> dict:
+        try:
+            return json.loads(self.path.read_text())
+        except (FileNotFoundError, ValueError):
+            return {}
+
+    def _remember(self, url: str, manifest: Manifest) -> None:
+        with self._lock:
+            known = self._remembered()
+            if known.get(url) == manifest.model_dump(mode="json"):
+                return
+            known[url] = manifest.model_dump(mode="json")
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(known, indent=2, sort_keys=True))
+            tmp.replace(self.path)
+
+    def fetch(self, url: str) -> Manifest:
+        """GET `{url}/mfe-manifest.json`; raises OSError or ValueError when it cannot."""
+        with urllib.request.urlopen(f"{url}/mfe-manifest.json", timeout=TIMEOUT_SECONDS) as reply:
+            return Manifest.model_validate_json(reply.read())
+
+    def get(self, url: str) -> Manifest | None:
+        """The manifest at `url`: fresh, else the last one remembered, else None."""
+        cached = self._fresh.get(url)
+        if cached and time.monotonic() - cached[0] < FRESH_SECONDS:
+            return cached[1]
+        try:
+            manifest = self.fetch(url)
+        except (OSError, ValueError, ValidationError, urllib.error.URLError):
+            remembered = self._remembered().get(url)
+            return Manifest.model_validate(remembered) if remembered else None
+        self._fresh[url] = (time.monotonic(), manifest)
+        self._remember(url, manifest)
+        return manifest
+
+
+def cache() -> ManifestCache:
+    """The current app's manifest cache."""
+    return current_app.extensions["mfe_manifests"]
+
+
+def init_app(app: Flask) -> None:
+    """Attach a manifest cache stored in the host's data folder."""
+    app.extensions["mfe_manifests"] = ManifestCache(
+        Path(app.config["APP_DATA_DIR"]) / "manifests.json"
+    )

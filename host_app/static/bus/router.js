@@ -1,0 +1,439 @@
+// The host's bus logic, free of the DOM so it can be tested on its own: validation,
+// permissions, routing in the best version each consumer takes, conversion, dedupe by id,
+// acks with bounded retries, and an outbox that survives a page reload.
+
+import { validate } from "/mfe/static/validator.js";
+import { convertAlong, findPath, indexConverters } from "/mfe/static/converters.js";
+
+export const DEFAULT_LIMITS = Object.freeze({
+  maxBytes: 64 * 1024,
+  ratePerSecond: 20000,
+  burst: 20000,
+  ackTimeoutMs: 2000,
+  maxAttempts: 6,
+  outboxLimit: 1000,
+  dedupeLimit: 20000,
+});
+
+const STORAGE_KEY = "mfe-outbox";
+
+function compareVersions(a, b) {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < 3; i += 1) if (pa[i] !== pb[i]) return pa[i] - pb[i];
+  return 0;
+}
+const newestFirst = (versions) => [...versions].sort((a, b) => compareVersions(b, a));
+
+function refusal(reason, message, details = []) {
+  return { ok: false, reason, message, details };
+}
+
+/** A bounded set that forgets its oldest members. */
+class RecentIds {
+  constructor(limit) {
+    this.limit = limit;
+    this.ids = new Set();
+  }
+  has(id) {
+    return this.ids.has(id);
+  }
+  add(id) {
+    this.ids.add(id);
+    if (this.ids.size > this.limit) this.ids.delete(this.ids.values().next().value);
+  }
+}
+
+/** Token bucket: `burst` tokens, refilled at `rate` per second. */
+class Bucket {
+  constructor(rate, burst, now) {
+    this.rate = rate;
+    this.burst = burst;
+    this.tokens = burst;
+    this.at = now;
+  }
+  take(now) {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.rate);
+    this.at = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+export class Router {
+  constructor({
+    bundle,
+    limits = {},
+    mode = "strict",
+    now = () => performance.now(),
+    schedule = (fn, ms) => setTimeout(fn, ms),
+    cancel = (handle) => clearTimeout(handle),
+    storage = null,
+    onLog = () => {},
+  }) {
+    this.contracts = bundle.contracts;
+    this.envelopeSchema = bundle.envelope;
+    this.graph = indexConverters(bundle.converters);
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.naive = mode === "naive";
+    this.now = now;
+    this.schedule = schedule;
+    this.cancel = cancel;
+    this.storage = storage;
+    this.onLog = onLog;
+    this.apps = new Map(); // name -> {manifest, release, send|null, local}
+    this.services = new Map();
+    this.outbox = new Map(); // `${app} ${id}` -> record
+    this.accepted = new Map(); // sender -> RecentIds
+    this.buckets = new Map();
+    this.saveHandle = null;
+    this.restore();
+  }
+
+  // ---- membership ------------------------------------------------------------------
+
+  /** Declare an app and its live release's manifest (null while unknown). */
+  setApp(name, { manifest, release }) {
+    const current = this.apps.get(name) || { send: null, local: null };
+    this.apps.set(name, { ...current, manifest, release });
+  }
+
+  /** The host itself as a consumer: `handlers` maps event → function(data, envelope). */
+  setLocal(name, manifest, handlers) {
+    this.apps.set(name, { manifest, release: manifest.release, send: null, local: handlers });
+  }
+
+  /** A child finished its handshake: deliver what waited for it. */
+  connect(name, send) {
+    const app = this.apps.get(name);
+    if (!app) throw new Error(`unknown app ${name}`);
+    app.send = send;
+    for (const record of this.outbox.values()) {
+      if (record.app === name) {
+        record.attempts = 0;
+        this.attempt(record);
+      }
+    }
+  }
+
+  /** A child went away (reload, swap, outage): its deliveries wait in the outbox. */
+  disconnect(name) {
+    const app = this.apps.get(name);
+    if (app) app.send = null;
+    for (const record of this.outbox.values()) {
+      if (record.app === name && record.timer !== null) {
+        this.cancel(record.timer);
+        record.timer = null;
+      }
+    }
+  }
+
+  isConnected(name) {
+    return Boolean(this.apps.get(name)?.send);
+  }
+
+  /** Register a host service reachable with `window.mfe.request(method, params)`. */
+  service(method, fn) {
+    this.services.set(method, fn);
+  }
+
+  // ---- messages from a child's port ------------------------------------------------------
+
+  /** Handle one message from an authenticated child. */
+  receive(name, msg) {
+    if (!msg || typeof msg !== "object") return;
+    if (msg.kind === "emit") this.handleEmit(name, msg);
+    else if (msg.kind === "ack") this.handleAck(name, msg);
+    else if (msg.kind === "fail") this.handleFail(name, msg);
+    else if (msg.kind === "request") this.handleRequest(name, msg);
+  }
+
+  reply(name, message) {
+    this.apps.get(name)?.send?.(message);
+  }
+
+  handleEmit(name, msg) {
+    const verdict = this.check(name, msg);
+    const at = Date.now();
+    const sender = this.apps.get(name);
+    const summary = {
+      type: "emit",
+      at,
+      app: name,
+      release: sender?.release ?? null,
+      id: typeof msg.id === "string" ? msg.id : null,
+      event: Array.isArray(msg.envelopes) ? msg.envelopes[0]?.event ?? null : null,
+      versions: Array.isArray(msg.envelopes) ? msg.envelopes.map((e) => e?.version) : [],
+    };
+    if (!verdict.ok) {
+      this.onLog({ ...summary, verdict: verdict.reason, message: verdict.message, details: verdict.details });
+      this.reply(name, {
+        tag: "mfe-bus",
+        kind: "verdict",
+        id: summary.id,
+        status: "refused",
+        reason: verdict.reason,
+        message: verdict.message,
+        details: verdict.details,
+      });
+      return;
+    }
+    this.reply(name, { tag: "mfe-bus", kind: "verdict", id: msg.id, status: "accepted" });
+    this.onLog({ ...summary, verdict: verdict.duplicate ? "duplicate" : "accepted" });
+    if (verdict.duplicate) return;
+    for (const [consumer, route] of verdict.routes) {
+      this.enqueue(consumer, msg.id, msg.envelopes, route);
+    }
+  }
+
+  /** Every check an emit must pass; returns {ok, routes} or a refusal with a reason. */
+  check(name, msg) {
+    const sender = this.apps.get(name);
+    if (!sender) return refusal("not-allowed", `${name} is not a live app`);
+    const bucket = this.bucketOf(name);
+    if (!bucket.take(this.now())) {
+      return refusal("rate-limited", `more than ${this.limits.ratePerSecond} messages per second`);
+    }
+    const envelopes = msg.envelopes;
+    if (typeof msg.id !== "string" || !Array.isArray(envelopes) || envelopes.length < 1 || envelopes.length > 8) {
+      return refusal("invalid", "an emit carries an id and 1 to 8 envelopes");
+    }
+    let size;
+    try {
+      size = JSON.stringify(envelopes).length;
+    } catch (error) {
+      return refusal("invalid", `not JSON data: ${error.message}`);
+    }
+    if (size > this.limits.maxBytes) {
+      return refusal("too-large", `${size} bytes is over the ${this.limits.maxBytes}-byte limit`);
+    }
+    const event = envelopes[0]?.event;
+    const versions = new Set();
+    for (const envelope of envelopes) {
+      const errors = validate(this.envelopeSchema, envelope);
+      if (errors.length) return refusal("invalid", "not a valid envelope", errors);
+      if (envelope.id !== msg.id || envelope.event !== event || versions.has(envelope.version)) {
+        return refusal("invalid", "one logical event: the same id and event, distinct versions");
+      }
+      if (envelope.source !== name) {
+        return refusal("invalid", `source must be ${JSON.stringify(name)}, the sending app`);
+      }
+      versions.add(envelope.version);
+      if (!this.naive) {
+        const byVersion = this.contracts[event];
+        if (!byVersion) return refusal("unknown-event", `unknown event ${JSON.stringify(event)}`);
+        const contract = byVersion[envelope.version];
+        if (!contract) {
+          return refusal(
+            "unknown-version",
+            `${event} has no version ${JSON.stringify(envelope.version)}; known: ${Object.keys(byVersion).join(", ")}`,
+          );
+        }
+        const dataErrors = validate(contract.schema, envelope.data).map((e) => ({
+          ...e,
+          path: e.path.replace(/^\$/, "$.data"),
+        }));
+        if (dataErrors.length) return refusal("invalid", `payload does not match ${event}@${envelope.version}`, dataErrors);
+        if (!sender.manifest?.emits?.[event]?.includes(envelope.version)) {
+          return refusal("not-allowed", `${name}'s manifest does not declare emitting ${event}@${envelope.version}`);
+        }
+      }
+    }
+    const seen = this.acceptedBy(name);
+    if (seen.has(msg.id)) return { ok: true, duplicate: true, routes: [] };
+    const routes = [];
+    const unreachable = [];
+    for (const [consumer, app] of this.apps) {
+      if (consumer === name) continue;
+      const wants = app.manifest?.consumes?.[event];
+      if (!wants || wants.length === 0) continue;
+      const route = this.route(event, envelopes, wants);
+      if (route) routes.push([consumer, route]);
+      else unreachable.push({ app: consumer, consumes: wants, offered: [...versions] });
+    }
+    if (unreachable.length) {
+      return refusal("no-conversion", `no converter leads to a version every consumer takes`, unreachable);
+    }
+    seen.add(msg.id);
+    return { ok: true, duplicate: false, routes };
+  }
+
+  /** The best version for a consumer: the highest it takes, natively or converted. */
+  route(event, envelopes, wants) {
+    const offered = new Map(envelopes.map((e) => [e.version, e]));
+    if (this.naive) {
+      // The wrong way, for the workshop: hand over whatever was sent, unchecked.
+      return { source: envelopes[0].version, target: envelopes[0].version, chain: [] };
+    }
+    for (const target of newestFirst(wants)) {
+      if (offered.has(target)) return { source: target, target, chain: [] };
+      for (const source of newestFirst(offered.keys())) {
+        const chain = findPath(this.graph, event, source, target);
+        if (chain) return { source, target, chain };
+      }
+    }
+    return null;
+  }
+
+  bucketOf(name) {
+    if (!this.buckets.has(name)) {
+      this.buckets.set(name, new Bucket(this.limits.ratePerSecond, this.limits.burst, this.now()));
+    }
+    return this.buckets.get(name);
+  }
+
+  acceptedBy(name) {
+    if (!this.accepted.has(name)) this.accepted.set(name, new RecentIds(this.limits.dedupeLimit));
+    return this.accepted.get(name);
+  }
+
+  // ---- delivery ----------------------------------------------------------------------
+
+  enqueue(consumer, id, envelopes, route) {
+    const original = envelopes.find((e) => e.version === route.source);
+    const envelope = route.chain.length
+      ? { ...original, version: route.target, data: convertAlong(route.chain, original.data) }
+      : original;
+    const record = { key: `${consumer} ${id}`, app: consumer, envelope, from: route.source, attempts: 0, timer: null, sentAt: 0 };
+    if (this.outbox.has(record.key)) return;
+    const app = this.apps.get(consumer);
+    if (app.local) {
+      this.deliverLocally(app, record);
+      return;
+    }
+    if (this.outbox.size >= this.limits.outboxLimit) {
+      this.onLog({ type: "dropped", at: Date.now(), app: consumer, id, reason: "outbox-full" });
+      return;
+    }
+    this.outbox.set(record.key, record);
+    this.persist();
+    this.attempt(record);
+  }
+
+  deliverLocally(app, record) {
+    const handler = app.local[record.envelope.event];
+    const started = this.now();
+    try {
+      handler?.(record.envelope.data, record.envelope);
+      this.onLog(this.deliveryLog("ack", record, { latencyMs: this.now() - started }));
+    } catch (error) {
+      this.onLog(this.deliveryLog("fail", record, { message: String(error?.message || error) }));
+    }
+  }
+
+  deliveryLog(type, record, extra = {}) {
+    return {
+      type,
+      at: Date.now(),
+      app: record.app,
+      release: this.apps.get(record.app)?.release ?? null,
+      id: record.envelope.id,
+      event: record.envelope.event,
+      from: record.from,
+      to: record.envelope.version,
+      attempt: record.attempts,
+      ...extra,
+    };
+  }
+
+  attempt(record) {
+    const app = this.apps.get(record.app);
+    if (!app?.send) return; // waits for the consumer's handshake
+    if (record.timer !== null) this.cancel(record.timer);
+    record.attempts += 1;
+    record.sentAt = this.now();
+    this.onLog(this.deliveryLog("deliver", record));
+    app.send({ tag: "mfe-bus", kind: "deliver", envelope: record.envelope });
+    const wait = this.limits.ackTimeoutMs * 2 ** (record.attempts - 1);
+    record.timer = this.schedule(() => this.retry(record, "no ack"), wait);
+  }
+
+  retry(record, why) {
+    record.timer = null;
+    if (!this.outbox.has(record.key)) return;
+    if (record.attempts >= this.limits.maxAttempts) {
+      // Parked, not lost: the consumer's next handshake delivers it again.
+      this.onLog(this.deliveryLog("parked", record, { reason: why }));
+      return;
+    }
+    this.attempt(record);
+  }
+
+  handleAck(name, msg) {
+    const record = this.outbox.get(`${name} ${msg.id}`);
+    if (!record) return;
+    if (record.timer !== null) this.cancel(record.timer);
+    this.outbox.delete(record.key);
+    this.persist();
+    this.onLog(this.deliveryLog("ack", record, { latencyMs: this.now() - record.sentAt, duplicate: Boolean(msg.duplicate) }));
+  }
+
+  handleFail(name, msg) {
+    const record = this.outbox.get(`${name} ${msg.id}`);
+    if (!record) return;
+    if (record.timer !== null) this.cancel(record.timer);
+    this.onLog(this.deliveryLog("fail", record, { message: String(msg.message || "").slice(0, 500) }));
+    const wait = Math.min(this.limits.ackTimeoutMs * 2 ** (record.attempts - 1), 8000);
+    record.timer = this.schedule(() => this.retry(record, "handler failed"), wait);
+  }
+
+  /** Deliveries waiting for `name` (or all), oldest first. */
+  pending(name = null) {
+    return [...this.outbox.values()].filter((r) => name === null || r.app === name);
+  }
+
+  // ---- services ----------------------------------------------------------------------
+
+  async handleRequest(name, msg) {
+    const rid = msg.rid;
+    const fn = this.services.get(msg.method);
+    const answer = (body) => this.reply(name, { tag: "mfe-bus", kind: "response", rid, ...body });
+    if (!fn) {
+      answer({ ok: false, error: { reason: "unknown-method", message: `no service ${JSON.stringify(msg.method)}` } });
+      return;
+    }
+    try {
+      answer({ ok: true, result: (await fn(msg.params, { app: name })) ?? null });
+    } catch (error) {
+      answer({ ok: false, error: { reason: error.reason || "failed", message: String(error.message || error) } });
+    }
+  }
+
+  /** Validate `data` against a contract (for services that take a contract's payload). */
+  validateData(event, version, data) {
+    const contract = this.contracts[event]?.[version];
+    return contract ? validate(contract.schema, data) : [{ path: "$", message: "unknown contract" }];
+  }
+
+  // ---- the outbox survives a reload of the host page ------------------------------------------
+
+  persist() {
+    if (!this.storage || this.saveHandle !== null) return;
+    // Coalesce: one write per burst, not one per event.
+    this.saveHandle = this.schedule(() => {
+      this.saveHandle = null;
+      const entries = [...this.outbox.values()].map((r) => ({ app: r.app, envelope: r.envelope, from: r.from }));
+      try {
+        this.storage.setItem(STORAGE_KEY, JSON.stringify(entries));
+      } catch (error) {
+        this.onLog({ type: "storage-error", at: Date.now(), message: String(error.message || error) });
+      }
+    }, 0);
+  }
+
+  restore() {
+    if (!this.storage) return;
+    let entries = [];
+    try {
+      entries = JSON.parse(this.storage.getItem(STORAGE_KEY) || "[]");
+    } catch {
+      entries = [];
+    }
+    for (const entry of Array.isArray(entries) ? entries : []) {
+      if (!entry?.envelope?.id || typeof entry.app !== "string") continue;
+      const key = `${entry.app} ${entry.envelope.id}`;
+      this.outbox.set(key, { key, app: entry.app, envelope: entry.envelope, from: entry.from, attempts: 0, timer: null, sentAt: 0 });
+    }
+  }
+}

@@ -1,0 +1,30 @@
+// Notifications: one toast per notification, rendered as text, dismissed after its duration.
+
+const DEFAULT_DURATION_MS = 4000;
+const MAX_VISIBLE = 5;
+
+export class Toasts {
+  constructor(container) {
+    this.container = container;
+  }
+
+  /** Show `{message, type, duration}` (already validated against notification:show). */
+  show({ message, type, duration }) {
+    const toast = document.createElement("div");
+    toast.className = `toast toast-${type}`;
+    toast.dataset.testid = "toast";
+    toast.setAttribute("role", type === "error" ? "alert" : "status");
+    // textContent, never innerHTML: a message is data, not markup.
+    toast.textContent = message;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast-close";
+    close.setAttribute("aria-label", "Dismiss notification");
+    close.textContent = "×";
+    close.addEventListener("click", () => toast.remove());
+    toast.append(close);
+    this.container.append(toast);
+    while (this.container.children.length > MAX_VISIBLE) this.container.firstElementChild.remove();
+    setTimeout(() => toast.remove(), duration ?? DEFAULT_DURATION_MS);
+  }
+}

@@ -1,0 +1,243 @@
+// The child side of the bus: `window.mfe` in every app frame.
+//
+// Handshake: the frame repeats a *hello* to its parent at the host's exact origin until the
+// host answers *welcome* with a dedicated MessagePort; from then on every message travels on
+// that port (the authenticated channel). Window messages from anyone but the parent at the
+// host origin are ignored.
+
+import { BusError, PROTOCOL, TAG, uuid4 } from "./protocol.js";
+
+const HISTORY_LIMIT = 500;
+const SEEN_LIMIT = 20000;
+const DEFAULT_TIMEOUT_MS = 5000;
+
+class BusClient {
+  constructor({ app, release, hostOrigin, consumes }) {
+    this.app = app;
+    this.release = release;
+    this.hostOrigin = hostOrigin;
+    this.consumes = consumes;
+    this.instance = uuid4();
+    this.port = null;
+    this.refusal = null;
+    this.outgoing = [];
+    this.handlers = new Map();
+    this.pending = new Map();
+    this.seen = new Set();
+    this.inFlight = new Map();
+    this.log = [];
+    this.ready = new Promise((resolve) => {
+      this.resolveReady = resolve;
+    });
+  }
+
+  start() {
+    // Opened on its own, outside the host: there is no bus, and emits time out.
+    if (window.parent === window) return;
+    window.addEventListener("message", (event) => this.onWindowMessage(event));
+    let delay = 25;
+    const hello = () => {
+      if (this.port || this.refusal) return;
+      window.parent.postMessage(
+        {
+          tag: TAG,
+          kind: "hello",
+          protocol: PROTOCOL,
+          app: this.app,
+          release: this.release,
+          instance: this.instance,
+          consumes: this.consumes,
+        },
+        this.hostOrigin,
+      );
+      delay = Math.min(delay * 1.5, 1000);
+      setTimeout(hello, delay);
+    };
+    hello();
+  }
+
+  onWindowMessage(event) {
+    // Only our parent, and only at the host's exact origin.
+    if (event.source !== window.parent || event.origin !== this.hostOrigin) return;
+    const msg = event.data;
+    if (!msg || msg.tag !== TAG || msg.instance !== this.instance) return;
+    if (msg.kind === "welcome" && !this.port && event.ports.length === 1) {
+      this.port = event.ports[0];
+      this.port.onmessage = (e) => this.onPortMessage(e.data);
+      for (const queued of this.outgoing.splice(0)) this.port.postMessage(queued);
+      this.resolveReady({ app: this.app, release: this.release });
+    } else if (msg.kind === "refused" && !this.port) {
+      this.refusal = new BusError(msg.reason, msg.message);
+      for (const [, entry] of this.pending) entry.reject(this.refusal);
+      this.pending.clear();
+    }
+  }
+
+  post(message) {
+    if (this.port) this.port.postMessage(message);
+    else this.outgoing.push(message);
+  }
+
+  remember(direction, envelope) {
+    this.log.push({ ...envelope, direction });
+    if (this.log.length > HISTORY_LIMIT) this.log.splice(0, this.log.length - HISTORY_LIMIT);
+  }
+
+  waitFor(key, timeoutMs, what) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(key);
+        reject(new BusError("timeout", `${what}: no answer from the host within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(key, {
+        resolve: (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+    });
+  }
+
+  /** Emit one logical event in one or more versions; resolves once the host accepted it. */
+  emitAll(event, byVersion, { timeout = DEFAULT_TIMEOUT_MS } = {}) {
+    if (this.refusal) return Promise.reject(this.refusal);
+    if (byVersion === null || typeof byVersion !== "object" || Array.isArray(byVersion)) {
+      return Promise.reject(new BusError("invalid", "emitAll takes {version: data, ...}"));
+    }
+    const id = uuid4();
+    const timestamp = Date.now();
+    const envelopes = Object.keys(byVersion).map((version) => ({
+      event,
+      version,
+      id,
+      source: this.app,
+      timestamp,
+      data: byVersion[version],
+    }));
+    const answer = this.waitFor(`emit:${id}`, timeout, `emit ${event}`);
+    try {
+      this.post({ tag: TAG, kind: "emit", id, envelopes });
+    } catch (error) {
+      // Functions, DOM nodes and the like cannot cross a postMessage boundary.
+      this.pending.get(`emit:${id}`)?.reject(new BusError("invalid", `not serialisable: ${error.message}`));
+      return answer;
+    }
+    for (const envelope of envelopes) this.remember("sent", envelope);
+    return answer;
+  }
+
+  /** Emit one event in one version. */
+  emit(event, version, data, options) {
+    if (typeof version !== "string") {
+      return Promise.reject(new BusError("invalid", "emit(event, version, data): version must be a string"));
+    }
+    return this.emitAll(event, { [version]: data }, options);
+  }
+
+  /** Handle an event; the handler's promise settles before the ack is sent. */
+  on(event, handler) {
+    if (!this.handlers.has(event)) this.handlers.set(event, []);
+    this.handlers.get(event).push(handler);
+    return () => {
+      const list = this.handlers.get(event) || [];
+      const i = list.indexOf(handler);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  /** Call a host service (`notifications.show`, ...); rejects after a timeout. */
+  request(method, params, { timeout = DEFAULT_TIMEOUT_MS } = {}) {
+    if (this.refusal) return Promise.reject(this.refusal);
+    const rid = uuid4();
+    const answer = this.waitFor(`request:${rid}`, timeout, `request ${method}`);
+    this.post({ tag: TAG, kind: "request", rid, method, params: params ?? null });
+    return answer;
+  }
+
+  /** The envelopes this frame sent and received recently, newest last. */
+  history() {
+    return this.log.map((entry) => structuredClone(entry));
+  }
+
+  onPortMessage(msg) {
+    if (!msg || typeof msg !== "object") return;
+    if (msg.kind === "verdict") {
+      const entry = this.pending.get(`emit:${msg.id}`);
+      if (!entry) return;
+      this.pending.delete(`emit:${msg.id}`);
+      if (msg.status === "accepted") entry.resolve({ id: msg.id, status: "accepted" });
+      else entry.reject(new BusError(msg.reason, msg.message, msg.details || []));
+    } else if (msg.kind === "response") {
+      const entry = this.pending.get(`request:${msg.rid}`);
+      if (!entry) return;
+      this.pending.delete(`request:${msg.rid}`);
+      if (msg.ok) entry.resolve(msg.result);
+      else entry.reject(new BusError(msg.error?.reason || "failed", msg.error?.message));
+    } else if (msg.kind === "deliver") {
+      this.deliver(msg.envelope);
+    }
+  }
+
+  async deliver(envelope) {
+    const id = envelope.id;
+    // At least once from the host, exactly once here: duplicates are acked, not handled.
+    if (this.seen.has(id)) {
+      this.post({ tag: TAG, kind: "ack", id, duplicate: true });
+      return;
+    }
+    if (this.inFlight.has(id)) return;
+    this.remember("received", envelope);
+    const handlers = [...(this.handlers.get(envelope.event) || [])];
+    const work = (async () => {
+      for (const handler of handlers) await handler(envelope.data, envelope);
+    })();
+    this.inFlight.set(id, work);
+    try {
+      await work;
+      this.seen.add(id);
+      if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value);
+      this.post({ tag: TAG, kind: "ack", id });
+    } catch (error) {
+      this.post({ tag: TAG, kind: "fail", id, message: String(error?.message || error) });
+    } finally {
+      this.inFlight.delete(id);
+    }
+  }
+}
+
+function fromPage() {
+  const body = document.body.dataset;
+  let consumes = {};
+  try {
+    consumes = JSON.parse(body.consumes || "{}");
+  } catch {
+    consumes = {};
+  }
+  return new BusClient({
+    app: body.app,
+    release: Number(body.release),
+    hostOrigin: body.hostOrigin,
+    consumes,
+  });
+}
+
+const client = fromPage();
+client.start();
+
+/** The page's bus client; also reachable as `window.mfe` for devtools. */
+export const mfe = Object.freeze({
+  app: client.app,
+  release: client.release,
+  ready: client.ready,
+  emit: (event, version, data, options) => client.emit(event, version, data, options),
+  emitAll: (event, byVersion, options) => client.emitAll(event, byVersion, options),
+  on: (event, handler) => client.on(event, handler),
+  request: (method, params, options) => client.request(method, params, options),
+  history: () => client.history(),
+});
+
+Object.defineProperty(window, "mfe", { value: mfe, writable: false, configurable: false });

@@ -1,0 +1,169 @@
+// Validates values against the JSON Schema subset the contracts use (canonical form from
+// /mfe/contracts.json). Same verdicts as pydantic's strict mode for every value both
+// JavaScript and JSON can carry; shared test vectors check that parity.
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+// Keys that could reach Object.prototype if a consumer merged the payload naively.
+export const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+function typeOf(value) {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return "non-finite";
+    return Number.isInteger(value) && Math.abs(value) <= MAX_SAFE ? "integer" : "number";
+  }
+  if (typeof value === "object") {
+    const proto = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null ? "object" : "unsupported";
+  }
+  return typeof value; // string, boolean, undefined, function, bigint, symbol
+}
+
+function matchesType(expected, actual) {
+  if (expected === actual) return true;
+  // Every integer is also a number.
+  return expected === "number" && actual === "integer";
+}
+
+function joinPath(path, key) {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
+const patternCache = new Map();
+function regex(pattern) {
+  let compiled = patternCache.get(pattern);
+  if (!compiled) {
+    compiled = new RegExp(pattern, "u");
+    patternCache.set(pattern, compiled);
+  }
+  return compiled;
+}
+
+function check(schema, value, path, errors) {
+  if (schema === true || schema === undefined) return;
+  if (schema === false) {
+    errors.push({ path, message: "no value is allowed here" });
+    return;
+  }
+  if (schema.anyOf) {
+    const ok = schema.anyOf.some((branch) => {
+      const branchErrors = [];
+      check(branch, value, path, branchErrors);
+      return branchErrors.length === 0;
+    });
+    if (!ok) {
+      // Report the non-null branch's errors: "expected number, got string" reads better.
+      const nonNull = schema.anyOf.find((b) => b.type !== "null");
+      const branchErrors = [];
+      if (nonNull) check(nonNull, value, path, branchErrors);
+      if (branchErrors.length === 0) branchErrors.push({ path, message: "matches no allowed schema" });
+      errors.push(...branchErrors);
+    }
+  }
+  const actual = typeOf(value);
+  if (schema.type !== undefined) {
+    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+    if (!types.some((t) => matchesType(t, actual))) {
+      errors.push({ path, message: `expected ${types.join(" or ")}, got ${actual}` });
+      return;
+    }
+  }
+  if (schema.enum && !schema.enum.some((option) => option === value)) {
+    errors.push({ path, message: `must be one of ${JSON.stringify(schema.enum)}` });
+  }
+  if ("const" in schema && schema.const !== value) {
+    errors.push({ path, message: `must be ${JSON.stringify(schema.const)}` });
+  }
+  if (actual === "string") checkString(schema, value, path, errors);
+  else if (actual === "integer" || actual === "number") checkNumber(schema, value, path, errors);
+  else if (actual === "object") checkObject(schema, value, path, errors);
+  else if (actual === "array") checkArray(schema, value, path, errors);
+}
+
+function checkString(schema, value, path, errors) {
+  // Python counts code points, not UTF-16 units.
+  const length = [...value].length;
+  if (schema.minLength !== undefined && length < schema.minLength) {
+    errors.push({ path, message: `must have at least ${schema.minLength} characters` });
+  }
+  if (schema.maxLength !== undefined && length > schema.maxLength) {
+    errors.push({ path, message: `must have at most ${schema.maxLength} characters` });
+  }
+  if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) {
+    errors.push({ path, message: `must match ${schema.pattern}` });
+  }
+}
+
+function checkNumber(schema, value, path, errors) {
+  const rules = [
+    ["minimum", (v, l) => v >= l, ">="],
+    ["maximum", (v, l) => v <= l, "<="],
+    ["exclusiveMinimum", (v, l) => v > l, ">"],
+    ["exclusiveMaximum", (v, l) => v < l, "<"],
+  ];
+  for (const [keyword, ok, symbol] of rules) {
+    if (schema[keyword] !== undefined && !ok(value, schema[keyword])) {
+      errors.push({ path, message: `must be ${symbol} ${schema[keyword]}` });
+    }
+  }
+}
+
+function checkObject(schema, value, path, errors) {
+  const keys = Object.keys(value);
+  for (const key of keys) {
+    if (FORBIDDEN_KEYS.has(key)) errors.push({ path: joinPath(path, key), message: "forbidden key" });
+  }
+  for (const name of schema.required || []) {
+    if (!Object.prototype.hasOwnProperty.call(value, name)) {
+      errors.push({ path: joinPath(path, name), message: "field required" });
+    }
+  }
+  const properties = schema.properties || {};
+  for (const key of keys) {
+    if (FORBIDDEN_KEYS.has(key)) continue;
+    if (Object.prototype.hasOwnProperty.call(properties, key)) {
+      check(properties[key], value[key], joinPath(path, key), errors);
+    } else if (schema.additionalProperties === false) {
+      errors.push({ path: joinPath(path, key), message: "unknown field" });
+    } else if (typeof schema.additionalProperties === "object") {
+      check(schema.additionalProperties, value[key], joinPath(path, key), errors);
+    } else {
+      checkPlain(value[key], joinPath(path, key), errors);
+    }
+  }
+}
+
+function checkArray(schema, value, path, errors) {
+  if (schema.minItems !== undefined && value.length < schema.minItems) {
+    errors.push({ path, message: `must have at least ${schema.minItems} items` });
+  }
+  if (schema.maxItems !== undefined && value.length > schema.maxItems) {
+    errors.push({ path, message: `must have at most ${schema.maxItems} items` });
+  }
+  if (schema.items !== undefined) {
+    value.forEach((item, i) => check(schema.items, item, `${path}[${i}]`, errors));
+  }
+}
+
+// Unknown fields are ignored by readers, but they must still be plain JSON data.
+function checkPlain(value, path, errors, depth = 0) {
+  const kind = typeOf(value);
+  if (depth > 32) errors.push({ path, message: "nested too deeply" });
+  else if (kind === "object") {
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) errors.push({ path: joinPath(path, key), message: "forbidden key" });
+      else checkPlain(value[key], joinPath(path, key), errors, depth + 1);
+    }
+  } else if (kind === "array") value.forEach((v, i) => checkPlain(v, `${path}[${i}]`, errors, depth + 1));
+  else if (!["string", "integer", "number", "boolean", "null"].includes(kind)) {
+    errors.push({ path, message: `not JSON data (${kind})` });
+  }
+}
+
+/** Validate `value` against `schema`; returns a list of {path, message} (empty when valid). */
+export function validate(schema, value) {
+  const errors = [];
+  check(schema, value, "$", errors);
+  return errors;
+}
