@@ -1,6 +1,13 @@
 """Page objects: the host page, and each app reached through its frame."""
 
-from playwright.sync_api import FrameLocator, Page, expect
+import re
+
+from playwright.sync_api import Frame, FrameLocator, Locator, Page, expect
+
+
+def money(value: str) -> str:
+    """`$89.97` for `89.97`: how the pages show an amount."""
+    return f"${value}"
 
 
 class HostPage:
@@ -9,18 +16,151 @@ class HostPage:
     def __init__(self, page: Page, url: str):
         self.page = page
         self.url = url
+        self.errors: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text} at {message.location.get('url')}")
 
     def open(self) -> "HostPage":
-        """Load the host page."""
+        """Load the host page and wait until both apps finished their handshake."""
         self.page.goto(self.url + "/")
+        self.wait_connected()
         return self
 
-    def frame(self, app: str) -> FrameLocator:
-        """The frame of `products` or `checkout`."""
+    def reload(self) -> "HostPage":
+        """Reload the host page (both frames reload with it)."""
+        self.page.reload()
+        self.wait_connected()
+        return self
+
+    def wait_connected(self, *apps: str) -> None:
+        """Wait until the named apps (default both) completed their handshake."""
+        for app in apps or ("products", "checkout"):
+            self.page.wait_for_function(
+                "app => window.mfeHost && window.mfeHost.connected(app)", arg=app
+            )
+
+    def frame_locator(self, app: str) -> FrameLocator:
+        """The iframe of `products` or `checkout`, for locators."""
         return self.page.frame_locator(f"[data-testid='frame-{app}']")
+
+    def frame(self, app: str) -> Frame:
+        """The iframe of `products` or `checkout`, for evaluating scripts."""
+        return self.page.frame(name=app)
+
+    @property
+    def badge(self) -> Locator:
+        """The cart badge."""
+        return self.page.get_by_test_id("cart-badge")
+
+    @property
+    def toasts(self) -> Locator:
+        """Every notification on screen."""
+        return self.page.get_by_test_id("toast")
 
     def expect_frame_app(self, app: str, release: int) -> None:
         """The frame shows `app` at `release` (its body's data attributes)."""
-        body = self.frame(app).locator("body")
+        body = self.frame_locator(app).locator("body")
         expect(body).to_have_attribute("data-app", app)
         expect(body).to_have_attribute("data-release", str(release))
+
+    def products(self) -> "ProductsFrame":
+        """The products app inside its frame."""
+        return ProductsFrame(self)
+
+    def checkout(self) -> "CheckoutFrame":
+        """The checkout app inside its frame."""
+        return CheckoutFrame(self)
+
+    def expect_no_errors(self) -> None:
+        """No console errors and no uncaught exceptions from the pages so far."""
+        assert self.errors == []
+
+
+class FrameApp:
+    """Shared by both app frames: the bus API of `window.mfe`."""
+
+    app = ""
+
+    def __init__(self, host: HostPage):
+        self.host = host
+        self.locator = host.frame_locator(self.app)
+
+    def emit(self, event: str, version: str, data) -> dict:
+        """Call `window.mfe.emit` in the frame; returns `{ok, reason, value}`."""
+        return self.host.frame(self.app).evaluate(
+            """async ([event, version, data]) => {
+                try {
+                    return { ok: true, value: await window.mfe.emit(event, version, data) };
+                } catch (error) {
+                    return { ok: false, reason: error.reason, message: error.message };
+                }
+            }""",
+            [event, version, data],
+        )
+
+    def history(self) -> list[dict]:
+        """`window.mfe.history()` of the frame."""
+        return self.host.frame(self.app).evaluate("window.mfe.history()")
+
+
+class ProductsFrame(FrameApp):
+    """The catalog."""
+
+    app = "products"
+
+    def card(self, product_id: str) -> Locator:
+        """The card of one product."""
+        return self.locator.locator(f"[data-testid='product-card'][data-product-id='{product_id}']")
+
+    def add(self, product_id: str, quantity: int = 1) -> None:
+        """Set the quantity and click add to cart."""
+        card = self.card(product_id)
+        card.get_by_label("Quantity").fill(str(quantity))
+        card.get_by_test_id("add-to-cart").click()
+        expect(card.locator(".status")).to_have_text(re.compile(r"^(Added|Not added)"))
+
+
+class CheckoutFrame(FrameApp):
+    """The cart and the order form."""
+
+    app = "checkout"
+
+    def line(self, product_id: str) -> Locator:
+        """The cart line of one product."""
+        return self.locator.locator(f"[data-testid='cart-item'][data-product-id='{product_id}']")
+
+    @property
+    def lines(self) -> Locator:
+        """Every cart line."""
+        return self.locator.get_by_test_id("cart-item")
+
+    @property
+    def total(self) -> Locator:
+        """The cart total."""
+        return self.locator.get_by_test_id("cart-total")
+
+    def expect_line(self, product_id: str, quantity: int, price: str, discount: str | None = None):
+        """A line shows its quantity, unit list price and (or no) discount."""
+        line = self.line(product_id)
+        expect(line.get_by_test_id("cart-item-quantity")).to_have_text(str(quantity))
+        expect(line.get_by_test_id("cart-item-price")).to_have_text(money(price))
+        if discount is None:
+            expect(line.get_by_test_id("cart-item-discount")).to_have_count(0)
+        else:
+            expect(line.get_by_test_id("cart-item-discount")).to_contain_text(money(discount))
+
+    def remove(self, product_id: str) -> None:
+        """Remove one line."""
+        self.line(product_id).get_by_test_id("remove-item").click()
+
+    def place_order(self, name: str, email: str, address: str) -> None:
+        """Fill the form and place the order."""
+        form = self.locator.locator("#order-form")
+        form.locator("[name='name']").fill(name)
+        form.locator("[name='email']").fill(email)
+        form.locator("[name='address']").fill(address)
+        self.locator.get_by_test_id("place-order").click()

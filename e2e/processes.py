@@ -94,6 +94,12 @@ class Shop:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=5)
 
+    def restart(self, name: str, **env: str) -> None:
+        """Stop one process and start it again, with `env` added to its environment."""
+        self.stop(name)
+        self.env.update(env)
+        self.start(name)
+
     def stop_all(self) -> None:
         """Stop every process."""
         for name in list(self.procs):

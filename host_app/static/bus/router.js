@@ -201,7 +201,7 @@ export class Router {
     }
     let size;
     try {
-      size = JSON.stringify(envelopes).length;
+      size = new TextEncoder().encode(JSON.stringify(envelopes)).length;
     } catch (error) {
       return refusal("invalid", `not JSON data: ${error.message}`);
     }

@@ -1,0 +1,130 @@
+"""The shop as a shopper uses it: products 1 and checkout 1, talking only through the bus."""
+
+import pytest
+from playwright.sync_api import expect
+
+from e2e.pages import HostPage
+
+
+@pytest.fixture
+def host(shop, page):
+    """The host page, both frames connected."""
+    return HostPage(page, shop.host).open()
+
+
+def test_the_whole_journey(host):
+    """Add, merge, remove, order: toasts, badge, lines, exact totals, confirmation, empty cart."""
+    products, checkout = host.products(), host.checkout()
+    expect(checkout.locator.get_by_test_id("cart-empty")).to_be_visible()
+
+    products.add("grinder", 2)
+    expect(host.toasts).to_have_count(1)
+    expect(host.toasts.first).to_contain_text("Burr Grinder added to cart")
+    expect(host.badge).to_have_text("2")
+    checkout.expect_line("grinder", 2, "89.99")
+    expect(checkout.total).to_have_text("$179.98")
+    expect(checkout.locator.get_by_test_id("cart-empty")).to_be_hidden()
+
+    products.add("mug", 1)
+    products.add("grinder", 1)
+    expect(host.badge).to_have_text("4")
+    expect(checkout.lines).to_have_count(2)
+    checkout.expect_line("grinder", 3, "89.99")
+    expect(checkout.total).to_have_text("$284.47")
+
+    checkout.remove("mug")
+    expect(checkout.lines).to_have_count(1)
+    expect(host.badge).to_have_text("3")
+    expect(checkout.total).to_have_text("$269.97")
+
+    checkout.place_order("Ana Lima", "ana@example.com", "12 Rua das Flores, Lisboa")
+    confirmation = checkout.locator.get_by_test_id("order-confirmation")
+    expect(confirmation).to_be_visible()
+    expect(confirmation).to_contain_text("ord-")
+    expect(confirmation).to_contain_text("$269.97")
+    expect(checkout.locator.get_by_test_id("cart-empty")).to_be_visible()
+    expect(checkout.total).to_have_text("$0.00")
+    expect(host.badge).to_have_text("0")
+    expect(host.toasts.filter(has_text="placed")).to_have_count(1)
+    host.expect_no_errors()
+
+
+def test_order_form_shows_messages_next_to_fields(host):
+    """Empty or malformed fields get a message beside them and nothing is ordered."""
+    host.products().add("beans")
+    checkout = host.checkout()
+    checkout.place_order("", "not-an-email", "x")
+    form = checkout.locator.locator("#order-form")
+    expect(form.locator("#name-error")).not_to_be_empty()
+    expect(form.locator("#email-error")).to_contain_text("email")
+    expect(form.locator("#address-error")).not_to_be_empty()
+    expect(checkout.locator.get_by_test_id("order-confirmation")).to_be_hidden()
+    expect(checkout.lines).to_have_count(1)
+
+
+def test_cart_and_badge_survive_a_reload_and_a_checkout_restart(shop, host):
+    """The cart belongs to the browser: reload the host, restart checkout, all still right."""
+    host.products().add("kettle", 2)
+    expect(host.badge).to_have_text("2")
+    host.reload()
+    expect(host.badge).to_have_text("2")
+    host.checkout().expect_line("kettle", 2, "49.00")
+
+    shop.restart("checkout-v1")
+    host.reload()
+    expect(host.badge).to_have_text("2")
+    host.checkout().expect_line("kettle", 2, "49.00")
+    expect(host.checkout().total).to_have_text("$98.00")
+
+
+@pytest.mark.parametrize(
+    ("event", "version", "data", "reason"),
+    [
+        ("cart:item-added", "1.0.0", {"quantity": -1}, "invalid"),
+        ("cart:item-added", "1.0.0", {"quantity": 0}, "invalid"),
+        ("cart:item-added", "1.0.0", {"quantity": 1.5}, "invalid"),
+        ("cart:item-added", "1.0.0", {"quantity": "2"}, "invalid"),
+        ("cart:item-added", "1.0.0", {"price": None}, "invalid"),
+        ("cart:item-removed", "1.0.0", {}, "unknown-event"),
+        ("cart:item-added", "3.0.0", {}, "unknown-version"),
+        ("cart:item-added", "2.0.0", {}, "not-allowed"),
+        ("cart:updated", "1.0.0", {"itemCount": 99, "total": 1.0}, "not-allowed"),
+    ],
+)
+def test_refused_emits_reject_with_a_reason_and_change_nothing(host, event, version, data, reason):
+    """A frame's bad emit is refused with its reason; the cart and the badge stay as they were."""
+    products, checkout = host.products(), host.checkout()
+    products.add("mug")
+    expect(host.badge).to_have_text("1")
+    payload = {"itemId": "x1", "productId": "mug", "quantity": 1, "price": 14.5, **data}
+    if event != "cart:item-added":
+        payload = data
+    result = products.emit(event, version, payload)
+    assert (result["ok"], result.get("reason")) == (False, reason), result
+    # A valid add right after still works, and only it changes the cart.
+    products.add("mug")
+    expect(host.badge).to_have_text("2")
+    checkout.expect_line("mug", 2, "14.50")
+    received = [e for e in checkout.history() if e["direction"] == "received"]
+    assert [e["data"]["quantity"] for e in received] == [1, 1]
+    host.expect_no_errors()
+
+
+def test_emit_resolves_with_id_and_status(host):
+    """`window.mfe.emit` resolves `{id, status: "accepted"}` once the host accepted it."""
+    result = host.products().emit(
+        "notification:show", "1.0.0", {"message": "hello from a test", "type": "info"}
+    )
+    assert result["ok"] and result["value"]["status"] == "accepted"
+    assert len(result["value"]["id"]) == 36
+    expect(host.toasts.filter(has_text="hello from a test")).to_have_count(1)
+
+
+def test_notification_markup_is_shown_as_text(host):
+    """A notification whose message is HTML shows as text; its handler never runs."""
+    message = "<img src=x onerror=\"document.body.dataset.pwned='1'\">"
+    result = host.products().emit("notification:show", "1.0.0", {"message": message, "type": "error"})
+    assert result["ok"], result
+    expect(host.toasts.filter(has_text="<img src=x")).to_have_count(1)
+    assert host.page.locator("body[data-pwned]").count() == 0
+    assert host.page.locator(".toast img").count() == 0
