@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from checkout_app import api, cart, catalog_client, csrf, db
+from checkout_app import admin, api, cart, catalog_client, csrf, db
 from checkout_app.contracts import manifest
 from shared_contracts import web
 
@@ -17,4 +17,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     app.register_blueprint(cart.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
     return app

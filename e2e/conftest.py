@@ -1,10 +1,13 @@
 """Fixtures of the browser suite: the real shop on free ports, and Chromium."""
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from e2e.browsers import launch_options
 from e2e.processes import start_shop
+
+# Health probes and handshakes take a few seconds on a busy 2-core machine.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items):

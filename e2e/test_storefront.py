@@ -123,7 +123,9 @@ def test_emit_resolves_with_id_and_status(host):
 def test_notification_markup_is_shown_as_text(host):
     """A notification whose message is HTML shows as text; its handler never runs."""
     message = "<img src=x onerror=\"document.body.dataset.pwned='1'\">"
-    result = host.products().emit("notification:show", "1.0.0", {"message": message, "type": "error"})
+    result = host.products().emit(
+        "notification:show", "1.0.0", {"message": message, "type": "error"}
+    )
     assert result["ok"], result
     expect(host.toasts.filter(has_text="<img src=x")).to_have_count(1)
     assert host.page.locator("body[data-pwned]").count() == 0

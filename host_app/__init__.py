@@ -2,9 +2,10 @@
 
 from flask import Flask
 
-from host_app import canonical, deployments, manifests, realtime, shell
+from host_app import canonical, deployments, deploys, eventlog, health, manifests, realtime, shell
 from host_app.contracts import manifest
 from shared_contracts import web
+from shared_contracts.web.admin import admin_token
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -13,11 +14,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.configure(
         app,
         "host",
-        {"RELEASE": 1, "BUS_MAX_BYTES": 64 * 1024, "BUS_RATE": 20000, "BUS_BURST": 20000},
+        {
+            "RELEASE": 1,
+            "BUS_MAX_BYTES": 64 * 1024,
+            "BUS_RATE": 20000,
+            "BUS_BURST": 20000,
+            "READY_TIMEOUT_MS": 5000,
+        },
         test_config,
     )
     deployments.init_app(app)
     manifests.init_app(app)
+    health.init_app(app)
+    eventlog.init_app(app)
     web.init_app(
         app,
         manifest(),
@@ -25,6 +34,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         frame_src=lambda: " ".join(deployments.store().registered_origins()),
     )
     canonical.init_app(app)
+    # Generated on first start when MFE_ADMIN_TOKEN is not set; the CLI reads the same file.
+    admin_token(app.config)
     app.register_blueprint(shell.bp)
+    app.register_blueprint(deploys.bp)
     realtime.init_app(app)
     return app

@@ -59,6 +59,19 @@ class DeploymentStore:
             {url for by_release in state["releases"].values() for url in by_release.values()}
         )
 
+    def set_live(self, app: str, release: int, url: str) -> dict:
+        """Make `release` (running at `url`) the live release of `app`."""
+        state = self.state()
+        state["live"][app] = release
+        state["releases"][app][str(release)] = url
+        return self.write(state)
+
+    def reset(self) -> dict:
+        """Forget every recorded deploy: back to `MFE_LIVE` (or release 1) at the default URLs."""
+        with self._lock:
+            self.path.unlink(missing_ok=True)
+        return self.state()
+
     def write(self, state: dict) -> dict:
         """Record a new state atomically, bumping its revision."""
         with self._lock:

@@ -1,14 +1,116 @@
-"""The host's one WebSocket: pushes to open pages; upgrades only from the host's own origin."""
+"""The host's one WebSocket (`/ws`): pushes deploys and health to open pages, and carries
+their bus logs to the event log. Upgrades are accepted only from the host's own origin.
+
+Each connection has one writer (a greenlet under gevent) draining its queue, so pushes from
+other requests never interleave frames; a health monitor runs while any page is open.
+"""
 
 import json
+import queue
+import threading
+import time
 
 from flask import Blueprint, Flask, current_app, request
 from flask_sock import Sock
+from simple_websocket import ConnectionClosed
 
+from host_app import deployments, eventlog, health, status
 from shared_contracts.web.errors import ApiError
 
 bp = Blueprint("realtime", __name__)
 sock = Sock()
+
+HEALTH_INTERVAL_SECONDS = 2.0
+MAX_LOG_BATCH = 500
+
+
+class Connection:
+    """One open socket: a role (`page` or `inspector`) and an outgoing queue."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.role = "page"
+        self.outgoing: queue.Queue = queue.Queue(maxsize=1000)
+        self.alive = True
+
+    def send(self, message: dict) -> None:
+        """Queue a message; a peer too slow to keep up is dropped rather than blocking us."""
+        try:
+            self.outgoing.put_nowait(message)
+        except queue.Full:
+            self.alive = False
+
+    def pump(self) -> None:
+        """Write queued messages until the connection closes."""
+        while self.alive:
+            message = self.outgoing.get()
+            if message is None:
+                break
+            try:
+                self.ws.send(json.dumps(message))
+            except (ConnectionClosed, OSError):
+                break
+        self.alive = False
+
+
+class Hub:
+    """Every open connection, and the health monitor that runs while any is open."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.connections: set[Connection] = set()
+        self.lock = threading.Lock()
+        self.monitor: threading.Thread | None = None
+        self.last_health: dict = {}
+
+    def add(self, connection: Connection) -> None:
+        with self.lock:
+            self.connections.add(connection)
+            if self.monitor is None or not self.monitor.is_alive():
+                self.monitor = threading.Thread(target=self.watch_health, daemon=True)
+                self.monitor.start()
+
+    def remove(self, connection: Connection) -> None:
+        with self.lock:
+            self.connections.discard(connection)
+        connection.alive = False
+        connection.outgoing.put(None)
+
+    def broadcast(self, message: dict, role: str | None = None) -> None:
+        """Send to every connection (of `role`, if given)."""
+        with self.lock:
+            targets = [c for c in self.connections if role is None or c.role == role]
+        for connection in targets:
+            connection.send(message)
+
+    def health_now(self, fresh: bool = False) -> dict:
+        """Health of each live app."""
+        with self.app.app_context():
+            live = deployments.store().live()
+            probe = health.probe()
+            return {app: probe.status(d["url"], fresh=fresh)["status"] for app, d in live.items()}
+
+    def publish_health(self, fresh: bool = False) -> None:
+        """Probe and push health to pages when it changed."""
+        current = self.health_now(fresh)
+        if current != self.last_health:
+            self.last_health = current
+            self.broadcast({"type": "health", "health": current})
+
+    def watch_health(self) -> None:
+        """While any page is open, probe the live apps every few seconds."""
+        while True:
+            with self.lock:
+                if not self.connections:
+                    self.monitor = None
+                    return
+            self.publish_health(fresh=True)
+            time.sleep(HEALTH_INTERVAL_SECONDS)
+
+
+def hub() -> Hub:
+    """The current app's hub."""
+    return current_app.extensions["mfe_hub"]
 
 
 @bp.before_request
@@ -20,21 +122,57 @@ def same_origin_only():
         )
 
 
+def _handle(connection: Connection, message: dict) -> None:
+    kind = message.get("type")
+    if kind == "ping":
+        connection.send({"type": "pong", "echo": message.get("echo")})
+    elif kind == "hello":
+        connection.role = "inspector" if message.get("role") == "inspector" else "page"
+        # Catch-up: whatever changed while this page was away.
+        connection.send({"type": "deployments", **status.describe()})
+        connection.send({"type": "health", "health": hub().health_now()})
+        if connection.role == "inspector":
+            connection.send({"type": "log", "entries": eventlog.log().recent(1000), "replay": True})
+    elif kind == "probe":
+        hub().publish_health(fresh=True)
+    elif kind == "log" and isinstance(message.get("entries"), list):
+        entries = [e for e in message["entries"][:MAX_LOG_BATCH] if isinstance(e, dict)]
+        page = str(message.get("page", ""))[:64]
+        eventlog.log().extend([{**e, "page": page} for e in entries])
+
+
 @sock.route("/ws", bp=bp)
 def socket(ws):
-    """One page's connection: answers pings; later issues push deployments and events here."""
-    while True:
-        text = ws.receive()
-        try:
-            message = json.loads(text)
-        except (TypeError, ValueError):
-            ws.send(json.dumps({"type": "error", "message": "not JSON"}))
-            continue
-        if isinstance(message, dict) and message.get("type") == "ping":
-            ws.send(json.dumps({"type": "pong", "echo": message.get("echo")}))
+    """One page's connection."""
+    connection = Connection(ws)
+    writer = threading.Thread(target=connection.pump, daemon=True)
+    writer.start()
+    hub().add(connection)
+    try:
+        while connection.alive:
+            text = ws.receive()
+            if text is None:
+                break
+            try:
+                message = json.loads(text)
+            except (TypeError, ValueError):
+                connection.send({"type": "error", "message": "not JSON"})
+                continue
+            if isinstance(message, dict):
+                _handle(connection, message)
+    except ConnectionClosed:
+        pass
+    finally:
+        hub().remove(connection)
 
 
 def init_app(app: Flask) -> None:
-    """Register the WebSocket route."""
+    """Register the WebSocket route and the hub; log batches go to inspectors."""
     sock.init_app(app)
     app.register_blueprint(bp)
+    app.extensions["mfe_hub"] = Hub(app)
+    eventlog.log_for(app).listen(
+        lambda entries: app.extensions["mfe_hub"].broadcast(
+            {"type": "log", "entries": entries}, role="inspector"
+        )
+    )

@@ -11,17 +11,21 @@ bp = Blueprint("shell", __name__)
 def page_config() -> dict:
     """What the page's bus needs: live apps with their manifests, contracts, limits."""
     config = current_app.config
-    live = deployments.store().live()
+    store = deployments.store()
     apps = {}
-    for name, deployment in live.items():
+    for name, deployment in store.live().items():
         manifest = manifests.cache().get(deployment["url"])
         apps[name] = {
             "release": deployment["release"],
-            "origin": deployment["url"],
+            "url": deployment["url"],
             "manifest": manifest.model_dump(mode="json") if manifest else None,
         }
     return {
         "hostOrigin": config["HOST_URL"],
+        "revision": store.state()["revision"],
+        # The page's CSP frame-src: a swap to any other origin needs a fresh page.
+        "frameSrc": store.registered_origins(),
+        "readyTimeoutMs": int(config["READY_TIMEOUT_MS"]),
         "mode": "naive" if config["BUS_MODE"] == "naive" else "strict",
         "limits": {
             "maxBytes": int(config["BUS_MAX_BYTES"]),

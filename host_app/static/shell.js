@@ -1,17 +1,31 @@
-// The host page: wires the bus (router + frames), the badge and the notifications.
+// The host page: wires the bus (router + frames), the badge, the notifications, and the
+// WebSocket that brings live deploys and health.
 
 import { Frames } from "./bus/frames.js";
 import { Router } from "./bus/router.js";
+import { Realtime } from "./realtime.js";
 import { Toasts } from "./toasts.js";
 
 const config = JSON.parse(document.body.dataset.config);
 const badge = document.querySelector("[data-testid='cart-badge']");
 const toasts = new Toasts(document.getElementById("toasts"));
 const log = [];
+const live = new Map(Object.entries(config.apps).map(([name, app]) => [name, { release: app.release, url: app.url }]));
+
+const realtime = new Realtime({
+  url: `${config.hostOrigin.replace(/^http/, "ws")}/ws`,
+  onMessage: (message) => {
+    if (message.type === "deployments") applyDeployments(message);
+    else if (message.type === "health") applyHealth(message.health);
+  },
+});
 
 function onLog(entry) {
   log.push(entry);
   if (log.length > 1000) log.splice(0, log.length - 1000);
+  realtime.log(entry);
+  // A consumer whose handler failed (e.g. its server is gone): ask the host to probe now.
+  if (entry.type === "fail") realtime.send({ type: "probe" });
 }
 
 let storage = null;
@@ -49,19 +63,50 @@ router.service("notifications.show", (params) => {
   return { shown: true };
 });
 
-const frames = new Frames({ router, onLog });
+const frames = new Frames({ router, onLog, readyTimeoutMs: config.readyTimeoutMs });
 for (const [name, app] of Object.entries(config.apps)) {
   router.setApp(name, { manifest: app.manifest, release: app.release });
   const iframe = document.querySelector(`[data-testid='frame-${name}']`);
-  frames.add(name, iframe, { origin: app.origin, release: app.release });
+  const fallback = document.querySelector(`[data-testid='fallback-${name}']`);
+  frames.add(name, iframe, fallback, { origin: app.url, release: app.release });
 }
 frames.listen();
 
-// A read-only handle for devtools and tests: the log and the outbox.
+function applyDeployments(state) {
+  for (const [name, app] of Object.entries(state.apps)) {
+    const current = live.get(name);
+    if (!current) continue;
+    const changed = current.release !== app.release || current.url !== app.url;
+    if (changed && !config.frameSrc.includes(app.url)) {
+      // This page's CSP does not allow framing that origin: a fresh page will.
+      window.location.reload();
+      return;
+    }
+    if (app.manifest) router.setApp(name, { manifest: app.manifest, release: app.release });
+    if (changed) {
+      live.set(name, { release: app.release, url: app.url });
+      onLog({ type: "swap", at: Date.now(), app: name, release: app.release, url: app.url });
+      frames.load(name, { origin: app.url, release: app.release });
+    }
+  }
+}
+
+function applyHealth(health) {
+  for (const [name, status] of Object.entries(health || {})) {
+    if (status === "down") frames.markDown(name);
+    else if (status === "up") frames.markUp(name);
+  }
+}
+
+realtime.connect();
+
+// A read-only handle for devtools and tests: the log, the outbox, the connections.
 Object.defineProperty(window, "mfeHost", {
   value: Object.freeze({
     log: () => log.map((entry) => ({ ...entry })),
     pending: (app = null) => router.pending(app).map((r) => ({ app: r.app, id: r.envelope.id })),
     connected: (app) => router.isConnected(app),
+    live: () => Object.fromEntries(live),
+    socketOpen: () => realtime.open,
   }),
 });

@@ -7,7 +7,7 @@ from flask import Blueprint, Flask, current_app, jsonify, send_from_directory
 
 from shared_contracts.bundle import browser_bundle
 from shared_contracts.manifests import Manifest
-from shared_contracts.web import errors, headers
+from shared_contracts.web import chaos, errors, headers
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "mfe"
 
@@ -53,6 +53,8 @@ def init_app(app: Flask, manifest: Manifest, frame_ancestors: str, frame_src: st
     errors.init_app(app)
     headers.init_app(app, frame_ancestors=frame_ancestors, frame_src=frame_src)
     app.register_blueprint(bp)
+    if manifest.app != "host":
+        chaos.init_app(app)
 
     @app.context_processor
     def manifest_context():

@@ -4,19 +4,94 @@
 
 import { PROTOCOL, TAG } from "/mfe/static/protocol.js";
 
+const FIRST_RETRY_MS = 2000;
+const MAX_RETRY_MS = 30000;
+
 export class Frames {
-  constructor({ router, onLog = () => {}, onReady = () => {} }) {
+  constructor({ router, onLog = () => {}, onReady = () => {}, readyTimeoutMs = 5000 }) {
     this.router = router;
     this.onLog = onLog;
     this.onReady = onReady;
-    this.frames = new Map(); // name -> {iframe, origin, release, instance, port}
+    this.readyTimeoutMs = readyTimeoutMs;
+    this.frames = new Map(); // name -> {iframe, fallback, origin, release, instance, port, ...}
     this.refusedInWindow = 0;
     this.windowStart = 0;
   }
 
-  /** Register an app's iframe and the exact origin its live release runs at. */
-  add(name, iframe, { origin, release }) {
-    this.frames.set(name, { iframe, origin, release, instance: null, port: null });
+  /** Register an app's iframe, its fallback, and the exact origin its live release runs at. */
+  add(name, iframe, fallback, { origin, release }) {
+    const frame = { iframe, fallback, origin, release, instance: null, port: null, down: false, readyTimer: null, retryTimer: null, retryDelay: FIRST_RETRY_MS };
+    this.frames.set(name, frame);
+    fallback.querySelector("[data-testid='fallback-retry']").addEventListener("click", () => this.retry(name));
+    this.waitForReady(name);
+  }
+
+  /** Point an app's frame at another release (a live deploy); the other frame is untouched. */
+  load(name, { origin, release }) {
+    const frame = this.frames.get(name);
+    this.detach(name, frame);
+    frame.origin = origin;
+    frame.release = release;
+    frame.iframe.dataset.release = String(release);
+    frame.iframe.src = `${origin}/`;
+    this.waitForReady(name);
+  }
+
+  /** Reload an app's frame now (the fallback's retry button, or the app came back). */
+  retry(name) {
+    const frame = this.frames.get(name);
+    clearTimeout(frame.retryTimer);
+    frame.retryTimer = null;
+    this.load(name, { origin: frame.origin, release: frame.release });
+  }
+
+  detach(name, frame) {
+    if (frame.port) frame.port.close();
+    frame.port = null;
+    frame.instance = null;
+    this.router.disconnect(name);
+  }
+
+  waitForReady(name) {
+    const frame = this.frames.get(name);
+    clearTimeout(frame.readyTimer);
+    // Down, 404, 500 or hanging all look the same from here: no hello in time.
+    frame.readyTimer = setTimeout(() => {
+      if (!frame.instance) this.fail(name, "no handshake in time");
+    }, this.readyTimeoutMs);
+  }
+
+  /** Show the fallback and retry by ourselves, with backoff, until the app answers. */
+  fail(name, why) {
+    const frame = this.frames.get(name);
+    if (!frame) return;
+    this.detach(name, frame);
+    clearTimeout(frame.readyTimer);
+    if (!frame.down) {
+      frame.down = true;
+      this.onLog({ type: "unavailable", at: Date.now(), app: name, release: frame.release, reason: why });
+    }
+    frame.iframe.hidden = true;
+    frame.fallback.hidden = false;
+    clearTimeout(frame.retryTimer);
+    frame.retryTimer = setTimeout(() => this.retry(name), frame.retryDelay);
+    frame.retryDelay = Math.min(frame.retryDelay * 2, MAX_RETRY_MS);
+  }
+
+  /** The host's health probe says the app is down. */
+  markDown(name) {
+    const frame = this.frames.get(name);
+    if (frame && !frame.down) this.fail(name, "health probe");
+  }
+
+  /** The host's health probe says the app is back: try at once. */
+  markUp(name) {
+    const frame = this.frames.get(name);
+    if (frame?.down) this.retry(name);
+  }
+
+  isDown(name) {
+    return Boolean(this.frames.get(name)?.down);
   }
 
   listen() {
@@ -88,6 +163,16 @@ export class Frames {
       frame.port.close();
       this.router.disconnect(name);
     }
+    clearTimeout(frame.readyTimer);
+    clearTimeout(frame.retryTimer);
+    frame.retryTimer = null;
+    frame.retryDelay = FIRST_RETRY_MS;
+    if (frame.down) {
+      frame.down = false;
+      this.onLog({ type: "restored", at: Date.now(), app: name, release: frame.release });
+    }
+    frame.fallback.hidden = true;
+    frame.iframe.hidden = false;
     const channel = new MessageChannel();
     frame.port = channel.port1;
     frame.instance = msg.instance;

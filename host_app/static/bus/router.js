@@ -182,8 +182,8 @@ export class Router {
     this.reply(name, { tag: "mfe-bus", kind: "verdict", id: msg.id, status: "accepted" });
     this.onLog({ ...summary, verdict: verdict.duplicate ? "duplicate" : "accepted" });
     if (verdict.duplicate) return;
-    for (const [consumer, route] of verdict.routes) {
-      this.enqueue(consumer, msg.id, msg.envelopes, route);
+    for (const consumer of verdict.routes.map(([name]) => name)) {
+      this.enqueue(consumer, msg.id, msg.envelopes);
     }
   }
 
@@ -290,16 +290,34 @@ export class Router {
 
   // ---- delivery ----------------------------------------------------------------------
 
-  enqueue(consumer, id, envelopes, route) {
-    const original = envelopes.find((e) => e.version === route.source);
-    const envelope = route.chain.length
+  newRecord(consumer, offered) {
+    return { key: `${consumer} ${offered[0].id}`, app: consumer, offered, envelope: offered[0], from: null, attempts: 0, timer: null, sentAt: 0 };
+  }
+
+  /** Pick and convert the version for the consumer's *current* release (it may have changed). */
+  prepare(record) {
+    const app = this.apps.get(record.app);
+    const event = record.offered[0].event;
+    const wants = app?.manifest?.consumes?.[event];
+    const route = wants && wants.length ? this.route(event, record.offered, wants) : null;
+    if (!route) {
+      this.onLog(this.deliveryLog("dropped", record, { reason: wants ? "no-conversion" : "not-consumed" }));
+      return false;
+    }
+    const original = record.offered.find((e) => e.version === route.source);
+    record.envelope = route.chain.length
       ? { ...original, version: route.target, data: convertAlong(route.chain, original.data) }
       : original;
-    const record = { key: `${consumer} ${id}`, app: consumer, envelope, from: route.source, attempts: 0, timer: null, sentAt: 0 };
+    record.from = route.source;
+    return true;
+  }
+
+  enqueue(consumer, id, envelopes) {
+    const record = this.newRecord(consumer, envelopes);
     if (this.outbox.has(record.key)) return;
     const app = this.apps.get(consumer);
     if (app.local) {
-      this.deliverLocally(app, record);
+      if (this.prepare(record)) this.deliverLocally(app, record);
       return;
     }
     if (this.outbox.size >= this.limits.outboxLimit) {
@@ -341,6 +359,11 @@ export class Router {
     const app = this.apps.get(record.app);
     if (!app?.send) return; // waits for the consumer's handshake
     if (record.timer !== null) this.cancel(record.timer);
+    if (!this.prepare(record)) {
+      this.outbox.delete(record.key);
+      this.persist();
+      return;
+    }
     record.attempts += 1;
     record.sentAt = this.now();
     this.onLog(this.deliveryLog("deliver", record));
@@ -413,7 +436,7 @@ export class Router {
     // Coalesce: one write per burst, not one per event.
     this.saveHandle = this.schedule(() => {
       this.saveHandle = null;
-      const entries = [...this.outbox.values()].map((r) => ({ app: r.app, envelope: r.envelope, from: r.from }));
+      const entries = [...this.outbox.values()].map((r) => ({ app: r.app, offered: r.offered }));
       try {
         this.storage.setItem(STORAGE_KEY, JSON.stringify(entries));
       } catch (error) {
@@ -431,9 +454,9 @@ export class Router {
       entries = [];
     }
     for (const entry of Array.isArray(entries) ? entries : []) {
-      if (!entry?.envelope?.id || typeof entry.app !== "string") continue;
-      const key = `${entry.app} ${entry.envelope.id}`;
-      this.outbox.set(key, { key, app: entry.app, envelope: entry.envelope, from: entry.from, attempts: 0, timer: null, sentAt: 0 });
+      if (typeof entry?.app !== "string" || !Array.isArray(entry.offered) || !entry.offered[0]?.id) continue;
+      const record = this.newRecord(entry.app, entry.offered);
+      this.outbox.set(record.key, record);
     }
   }
 }

@@ -84,6 +84,7 @@ function check(schema, value, path, errors) {
 function checkString(schema, value, path, errors) {
   // Python counts code points, not UTF-16 units.
   const length = [...value].length;
+  if (/\p{Cs}/u.test(value)) errors.push({ path, message: "must be well-formed Unicode (no lone surrogates)" });
   if (schema.minLength !== undefined && length < schema.minLength) {
     errors.push({ path, message: `must have at least ${schema.minLength} characters` });
   }

@@ -1,0 +1,140 @@
+"""Failure is the default: an app that is down gets a fallback, and nothing is lost."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from e2e.pages import HostPage
+from e2e.processes import start_shop
+
+MFE = str(Path(sys.executable).parent / "mfe")
+
+
+@pytest.fixture(scope="module")
+def outage_shop(tmp_path_factory):
+    """A shop of its own (these tests stop processes) with a short handshake timeout."""
+    running = start_shop(
+        tmp_path_factory.mktemp("outage-data"),
+        {"MFE_ADMIN_TOKEN": "test-token", "MFE_READY_TIMEOUT_MS": "1500"},
+    )
+    yield running
+    running.stop_all()
+
+
+@pytest.fixture
+def restore(outage_shop):
+    """Whatever a test stopped is running again afterwards."""
+    yield
+    for name in ("products-v1", "checkout-v1", "host"):
+        if name not in outage_shop.procs:
+            outage_shop.start(name)
+    subprocess.run([MFE, "chaos", "checkout", "up"], env=outage_shop.env, check=True, timeout=30)
+
+
+def test_checkout_down_then_back_loses_nothing(outage_shop, page, restore):
+    """Kill checkout, add three items, reload the host, start checkout: three lines, once each."""
+    host = HostPage(page, outage_shop.host).open()
+    outage_shop.stop("checkout-v1")
+    fallback = page.get_by_test_id("fallback-checkout")
+    expect(fallback).to_be_visible()
+    expect(fallback.get_by_test_id("fallback-retry")).to_be_visible()
+
+    products = host.products()
+    for product in ("dripper", "mug", "beans"):
+        products.add(product)
+    expect(host.toasts).to_have_count(3)
+    assert len(page.evaluate("window.mfeHost.pending('checkout')")) == 3
+
+    page.reload()
+    host.wait_connected("products")
+    expect(fallback).to_be_visible()
+    assert len(page.evaluate("window.mfeHost.pending('checkout')")) == 3
+
+    outage_shop.start("checkout-v1")
+    expect(fallback).to_be_hidden()
+    checkout = host.checkout()
+    expect(checkout.lines).to_have_count(3)
+    for product in ("dripper", "mug", "beans"):
+        expect(checkout.line(product).get_by_test_id("cart-item-quantity")).to_have_text("1")
+    expect(host.badge).to_have_text("3")
+    page.wait_for_function("() => window.mfeHost.pending('checkout').length === 0")
+
+
+def test_products_down_checkout_and_badge_keep_working(outage_shop, page, restore):
+    """With products gone its fallback shows; checkout still places an order, the badge follows."""
+    host = HostPage(page, outage_shop.host).open()
+    host.products().add("scale", 2)
+    expect(host.badge).to_have_text("2")
+    outage_shop.stop("products-v1")
+    expect(page.get_by_test_id("fallback-products")).to_be_visible()
+    checkout = host.checkout()
+    checkout.place_order("Ana Lima", "ana@example.com", "12 Rua das Flores, Lisboa")
+    expect(checkout.locator.get_by_test_id("order-confirmation")).to_be_visible()
+    expect(host.badge).to_have_text("0")
+
+    outage_shop.start("products-v1")
+    expect(page.get_by_test_id("fallback-products")).to_be_hidden()
+    host.wait_connected("products")
+    host.products().add("mug")
+    expect(host.badge).to_have_text("1")
+
+
+def test_chaos_down_and_up_without_a_kill(outage_shop, page, restore):
+    """`mfe chaos checkout down` shows the fallback and holds adds; `up` delivers them once."""
+    host = HostPage(page, outage_shop.host).open()
+    down = subprocess.run(
+        [MFE, "chaos", "checkout", "down"],
+        env=outage_shop.env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert down.returncode == 0, down.stdout + down.stderr
+    fallback = page.get_by_test_id("fallback-checkout")
+    expect(fallback).to_be_visible()
+    host.products().add("filters", 3)
+    up = subprocess.run(
+        [MFE, "chaos", "checkout", "up"],
+        env=outage_shop.env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert up.returncode == 0
+    expect(fallback).to_be_hidden()
+    host.checkout().expect_line("filters", 3, "5.25")
+    expect(host.badge).to_have_text("3")
+
+
+def test_fallback_retry_button_restores_the_frame(outage_shop, page, restore):
+    """The retry button reloads the frame at once when the app is back."""
+    host = HostPage(page, outage_shop.host).open()
+    outage_shop.stop("checkout-v1")
+    fallback = page.get_by_test_id("fallback-checkout")
+    expect(fallback).to_be_visible()
+    outage_shop.start("checkout-v1")
+    fallback.get_by_test_id("fallback-retry").click()
+    expect(fallback).to_be_hidden()
+    host.wait_connected("checkout")
+
+
+def test_page_reconnects_after_a_host_restart(outage_shop, page, restore):
+    """Restart the host with a page open: the socket comes back and later deploys reach it."""
+    host = HostPage(page, outage_shop.host).open()
+    page.wait_for_function("() => window.mfeHost.socketOpen()")
+    outage_shop.restart("host")
+    page.wait_for_function("() => window.mfeHost.socketOpen()")
+    deployed = subprocess.run(
+        [MFE, "deploy", "products", "2"],
+        env=outage_shop.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    host.expect_frame_app("products", 2)
+    subprocess.run([MFE, "deploy", "products", "1"], env=outage_shop.env, check=True, timeout=60)
+    host.expect_frame_app("products", 1)

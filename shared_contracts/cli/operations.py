@@ -1,0 +1,68 @@
+"""`mfe reset` and `mfe chaos`: back to a clean shop, and staged outages for a class."""
+
+import argparse
+
+from shared_contracts import settings
+from shared_contracts.cli.exits import EXIT_OK, EXIT_REFUSED
+from shared_contracts.cli.http import admin_token, call, deployment_state, host_url
+
+
+def register(commands) -> None:
+    """Add `reset` and `chaos`."""
+    commands.add_parser(
+        "reset", help="empty carts and orders, deployments back to defaults, chaos off"
+    ).set_defaults(handler=reset)
+    chaos = commands.add_parser("chaos", help="make an app's live release down, slow or up")
+    chaos.add_argument("app", choices=settings.APPS)
+    chaos.add_argument("mode", choices=("down", "slow", "up"))
+    chaos.set_defaults(handler=set_chaos)
+
+
+def _post(url: str, body: dict | None, token: str) -> tuple[int, dict]:
+    return call("POST", url, body if body is not None else {}, token)
+
+
+def reset(args: argparse.Namespace) -> int:
+    """Reset the host, the checkout data and every release's chaos mode."""
+    token = admin_token()
+    failures = 0
+    state = deployment_state()
+    for app in settings.APPS:
+        for url in sorted(set(state["apps"][app]["releases"].values())):
+            status, _ = _post(f"{url}/api/admin/chaos", {"mode": "up"}, token)
+            if status != 200:
+                print(f"note: {app} at {url} did not clear its chaos mode ({status})")
+    checkout_urls = sorted(set(state["apps"]["checkout"]["releases"].values()))
+    status, body = 0, {}
+    for url in checkout_urls:
+        status, body = _post(f"{url}/api/admin/reset", None, token)
+        if status == 200:
+            counts = body["deleted"]
+            print(
+                f"checkout: deleted {counts.get('carts', 0)} cart(s), "
+                f"{counts.get('orders', 0)} order(s)"
+            )
+            break
+    else:
+        print(f"checkout could not be reset ({status} {body.get('error') if body else ''})")
+        failures += 1
+    status, body = _post(f"{host_url()}/api/admin/reset", None, token)
+    if status == 200:
+        live = ", ".join(f"{a}={e['release']}" for a, e in body["apps"].items())
+        print(f"host: deployments back to defaults ({live}); event log cleared")
+    else:
+        print(f"host refused the reset ({status} {body.get('error')}): {body.get('message')}")
+        failures += 1
+    return EXIT_REFUSED if failures else EXIT_OK
+
+
+def set_chaos(args: argparse.Namespace) -> int:
+    """Set the chaos mode of an app's live release."""
+    entry = deployment_state()["apps"][args.app]
+    status, body = _post(f"{entry['url']}/api/admin/chaos", {"mode": args.mode}, admin_token())
+    if status != 200:
+        print(f"refused ({status} {body.get('error')}): {body.get('message')}")
+        return EXIT_REFUSED
+    meaning = {"down": "answers 503", "slow": "answers slowly", "up": "is back to normal"}
+    print(f"{args.app} release {entry['release']} ({entry['url']}) {meaning[args.mode]}")
+    return EXIT_OK

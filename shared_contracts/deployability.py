@@ -1,0 +1,107 @@
+"""Can this release go live? Every event it emits must reach every live consumer (natively
+or through converters), and every event it consumes must be produced in a version it takes.
+"""
+
+from dataclasses import asdict, dataclass
+
+from shared_contracts.errors import ContractError
+from shared_contracts.manifests import Manifest
+from shared_contracts.registry import Registry, registry
+from shared_contracts.versions import sort_versions
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One producer → consumer pair for one event, and whether it works."""
+
+    producer: str
+    consumer: str
+    event: str
+    ok: bool
+    detail: str
+    deprecated: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return {**asdict(self), "deprecated": list(self.deprecated)}
+
+
+def _label(manifest: Manifest) -> str:
+    return f"{manifest.app}@{manifest.release}"
+
+
+def _steps(catalog: Registry, event: str, source: str, target: str) -> str:
+    chain = catalog.converters.path(event, source, target)
+    ops = [f"{s.op} {s.field}" for d in chain for s in d.steps]
+    return ", ".join(ops) or "no change"
+
+
+def pair(
+    producer: Manifest, consumer: Manifest, event: str, catalog: Registry = registry
+) -> Finding:
+    """Does what `producer` emits of `event` reach `consumer` in a version it consumes?"""
+    offered = sort_versions(producer.emits.get(event, []))
+    wanted = sort_versions(consumer.consumes.get(event, []))
+    deprecated = tuple(
+        f"{event}@{v}"
+        for v in sorted(set(offered) | set(wanted))
+        if (event, v) in catalog and catalog.get(event, v).deprecated
+    )
+    unknown = [v for v in offered + wanted if (event, v) not in catalog]
+    if unknown:
+        return Finding(
+            _label(producer),
+            _label(consumer),
+            event,
+            False,
+            f"{event} {', '.join(sorted(set(unknown)))} is not in the contract registry; "
+            "publish the contract first",
+            deprecated,
+        )
+    for target in reversed(wanted):
+        if target in offered:
+            return Finding(
+                _label(producer), _label(consumer), event, True, f"{target} natively", deprecated
+            )
+        for source in reversed(offered):
+            try:
+                how = _steps(catalog, event, source, target)
+            except ContractError:
+                continue
+            return Finding(
+                _label(producer),
+                _label(consumer),
+                event,
+                True,
+                f"{source} → {target} by conversion ({how})",
+                deprecated,
+            )
+    return Finding(
+        _label(producer),
+        _label(consumer),
+        event,
+        False,
+        f"{_label(producer)} emits {', '.join(offered)}; {_label(consumer)} takes "
+        f"{', '.join(wanted)}; no converter leads from one to the other",
+        deprecated,
+    )
+
+
+def check(candidate: Manifest, live: list[Manifest], catalog: Registry = registry) -> list[Finding]:
+    """Every pair the candidate takes part in, against the live apps (the host included)."""
+    others = [m for m in live if m.app != candidate.app]
+    findings = []
+    for event in sorted(candidate.emits):
+        for consumer in others:
+            if consumer.consumes.get(event):
+                findings.append(pair(candidate, consumer, event, catalog))
+    for event in sorted(candidate.consumes):
+        for producer in others:
+            if producer.emits.get(event):
+                findings.append(pair(producer, candidate, event, catalog))
+    return findings
+
+
+def deployable(findings: list[Finding]) -> bool:
+    """True when every pair works."""
+    return all(f.ok for f in findings)

@@ -1,0 +1,96 @@
+"""Staged outages for workshops: `mfe chaos APP down|slow|up` without killing a process.
+
+The mode is kept per release in the app's data folder, so every worker process sees it.
+`down` answers 503 to everything but the chaos endpoint; `slow` delays every answer.
+"""
+
+import json
+import os
+import time
+from pathlib import Path
+
+from flask import Blueprint, Flask, current_app, request
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from shared_contracts.registry import pydantic_details
+from shared_contracts.web.admin import require_admin
+from shared_contracts.web.errors import ApiError, error_response
+
+bp = Blueprint("chaos", __name__, url_prefix="/api/admin")
+
+MODES = ("down", "slow", "up")
+SLOW_SECONDS = 3.0
+
+
+class ChaosRequest(BaseModel):
+    """Body of `POST /api/admin/chaos`."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    mode: str
+
+
+def _path() -> Path:
+    return Path(current_app.config["APP_DATA_DIR"]) / "chaos.json"
+
+
+def _read(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def current_mode() -> str:
+    """This release's chaos mode (`up` when none is set)."""
+    cache = current_app.extensions.setdefault("mfe_chaos", {"mtime": None, "modes": {}})
+    path = _path()
+    try:
+        mtime = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return "up"
+    # One stat per request; the file is re-read only when it changed.
+    if mtime != cache["mtime"]:
+        cache["modes"], cache["mtime"] = _read(path), mtime
+    return cache["modes"].get(str(current_app.config["RELEASE"]), "up")
+
+
+@bp.post("/chaos")
+def set_mode():
+    """Set this release's chaos mode (admin token)."""
+    require_admin()
+    try:
+        body = ChaosRequest.model_validate(request.get_json(force=True, silent=False))
+    except ValidationError as error:
+        raise ApiError(
+            422, "invalid", 'body must be {"mode": ...}', pydantic_details(error)
+        ) from None
+    if body.mode not in MODES:
+        raise ApiError(422, "invalid", f"mode must be one of {', '.join(MODES)}")
+    path = _path()
+    modes = _read(path)
+    modes[str(current_app.config["RELEASE"])] = body.mode
+    tmp = path.with_name(f".chaos.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(modes))
+    tmp.replace(path)
+    return {
+        "app": current_app.config["APP_NAME"],
+        "release": current_app.config["RELEASE"],
+        "mode": body.mode,
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Honour the chaos mode on every request except the chaos endpoint itself."""
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def stage_outage():
+        if request.path == "/api/admin/chaos":
+            return None
+        mode = current_mode()
+        if mode == "down":
+            return error_response(503, "chaos-down", "this release is down (mfe chaos)")
+        if mode == "slow":
+            time.sleep(SLOW_SECONDS)
+        return None
