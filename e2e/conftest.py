@@ -1,9 +1,8 @@
 """Fixtures of the browser suite: the real shop on free ports, and Chromium."""
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from e2e.browsers import launch_options
 from e2e.processes import start_shop
 
 # Health probes and handshakes take a few seconds on a busy 2-core machine.
@@ -23,19 +22,6 @@ def shop(tmp_path_factory):
     running = start_shop(tmp_path_factory.mktemp("shop-data"))
     yield running
     running.stop_all()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One Chromium for the session."""
-    with sync_playwright() as playwright:
-        try:
-            options = launch_options(playwright)
-        except RuntimeError as error:
-            pytest.exit(str(error), returncode=3)
-        chromium = playwright.chromium.launch(**options)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

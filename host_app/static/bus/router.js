@@ -255,6 +255,11 @@ export class Router {
     if (unreachable.length) {
       return refusal("no-conversion", `no converter leads to a version every consumer takes`, unreachable);
     }
+    // Accepted means it will be delivered: refuse now rather than drop it later.
+    const queued = routes.filter(([consumer]) => !this.apps.get(consumer).local).length;
+    if (queued && this.outbox.size + queued > this.limits.outboxLimit) {
+      return refusal("rate-limited", `the outbox holds ${this.outbox.size} undelivered events; try later`);
+    }
     seen.add(msg.id);
     return { ok: true, duplicate: false, routes };
   }
@@ -318,10 +323,6 @@ export class Router {
     const app = this.apps.get(consumer);
     if (app.local) {
       if (this.prepare(record)) this.deliverLocally(app, record);
-      return;
-    }
-    if (this.outbox.size >= this.limits.outboxLimit) {
-      this.onLog({ type: "dropped", at: Date.now(), app: consumer, id, reason: "outbox-full" });
       return;
     }
     this.outbox.set(record.key, record);
@@ -412,6 +413,22 @@ export class Router {
     const rid = msg.rid;
     const fn = this.services.get(msg.method);
     const answer = (body) => this.reply(name, { tag: "mfe-bus", kind: "response", rid, ...body });
+    // Requests share the sender's rate limit and size cap with its emits.
+    if (!this.bucketOf(name).take(this.now())) {
+      answer({ ok: false, error: { reason: "rate-limited", message: "too many messages" } });
+      return;
+    }
+    let size = 0;
+    try {
+      size = new TextEncoder().encode(JSON.stringify(msg.params ?? null)).length;
+    } catch (error) {
+      answer({ ok: false, error: { reason: "invalid", message: `not JSON data: ${error.message}` } });
+      return;
+    }
+    if (size > this.limits.maxBytes) {
+      answer({ ok: false, error: { reason: "too-large", message: `${size} bytes is over the limit` } });
+      return;
+    }
     if (!fn) {
       answer({ ok: false, error: { reason: "unknown-method", message: `no service ${JSON.stringify(msg.method)}` } });
       return;

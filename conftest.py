@@ -1,0 +1,23 @@
+"""Fixtures shared by every test folder: one Chromium for the whole run.
+
+One thread holds one sync Playwright at a time, so the browser lives here, once, and the
+suites (e2e/, host_app/tests/, shared_contracts/tests/) all borrow it.
+"""
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from e2e.browsers import launch_options
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Chromium, chosen by e2e/browsers.py (MFE_BROWSER, Playwright's own, /usr/bin/chromium)."""
+    with sync_playwright() as playwright:
+        try:
+            options = launch_options(playwright)
+        except RuntimeError as error:
+            pytest.exit(str(error), returncode=3)
+        chromium = playwright.chromium.launch(**options)
+        yield chromium
+        chromium.close()

@@ -1,0 +1,787 @@
+"""The host's bus logic (host_app/static/bus/router.js) in Chromium, with fakes and a manual clock.
+
+Every test is one `page.evaluate`: HARNESS (below) followed by the test's body, which returns
+plain JSON that the test asserts on in Python. Nothing waits on real time: timers only fire
+when the body calls `advance(ms)`.
+"""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+# The shared JavaScript harness, prepended to every test body. It provides:
+#   t, advance(ms)          a manual clock; timers scheduled by the router fire in `advance`
+#   makeRouter({...})       a Router with products (emitter) and checkout (consumer) declared
+#   connect(router, name)   finish a handshake: messages to `name` land in captured[name]
+#   message / emit          build / send an emit of {version: data} from an app
+#   sent(name, kind)        messages of one kind the router sent to `name`
+#   sendTimes(name)         when the router sent each `deliver` to `name`
+#   settle()                let pending promises (services) run
+#   plain(value)            a JSON copy, to return
+HARNESS = """
+const { Router } = await import("/static/bus/router.js");
+const bundle = await (await fetch("/mfe/contracts.json")).json();
+
+let t = 0;
+let timers = [];
+let timerSerial = 0;
+const clock = {
+  now: () => t,
+  schedule: (fn, ms) => {
+    const timer = { at: t + ms, fn, serial: timerSerial++ };
+    timers.push(timer);
+    return timer;
+  },
+  cancel: (timer) => {
+    timers = timers.filter((x) => x !== timer);
+  },
+};
+const advance = (ms) => {
+  const end = t + ms;
+  for (;;) {
+    const due = timers
+      .filter((x) => x.at <= end)
+      .sort((a, b) => a.at - b.at || a.serial - b.serial)[0];
+    if (!due) break;
+    clock.cancel(due);
+    t = due.at;
+    due.fn();
+  }
+  t = end;
+};
+
+const captured = { products: [], checkout: [], audit: [] };
+const stamps = [];
+const logs = [];
+const connect = (router, name) =>
+  router.connect(name, (msg) => {
+    captured[name].push(msg);
+    stamps.push({ to: name, kind: msg.kind, at: t });
+  });
+const sent = (name, kind) => captured[name].filter((m) => m.kind === kind);
+const sendTimes = (name) =>
+  stamps.filter((s) => s.to === name && s.kind === "deliver").map((s) => s.at);
+const verdicts = (name = "products") => sent(name, "verdict");
+const settle = async () => {
+  for (let i = 0; i < 20; i += 1) await null;
+};
+const plain = (value) => JSON.parse(JSON.stringify(value ?? null));
+
+const manifest = (app, release, emits = {}, consumes = {}) =>
+  ({ app, release, protocol: "1", emits, consumes });
+const makeRouter = ({
+  limits = {},
+  mode = "strict",
+  storage = null,
+  release = 1,
+  emits = { "cart:item-added": ["1.0.0"] },
+  consumes = { "cart:item-added": ["1.0.0"] },
+  connected = ["products", "checkout"],
+} = {}) => {
+  const router = new Router({
+    bundle, limits, mode, storage, onLog: (entry) => logs.push(entry), ...clock,
+  });
+  router.setApp("products", { release, manifest: manifest("products", release, emits) });
+  router.setApp("checkout", {
+    release: 1,
+    manifest: manifest("checkout", 1, { "cart:updated": ["1.0.0"] }, consumes),
+  });
+  for (const name of connected) connect(router, name);
+  return router;
+};
+const addAudit = (router, versions) => {
+  router.setApp("audit", {
+    release: 1,
+    manifest: manifest("audit", 1, {}, { "cart:item-added": versions }),
+  });
+  connect(router, "audit");
+};
+
+let idSerial = 0;
+const newId = () => `00000000-0000-4000-8000-${String(++idSerial).padStart(12, "0")}`;
+const message = (byVersion, options = {}) => {
+  const { event = "cart:item-added", source = "products", id = newId() } = options;
+  const envelopes = Object.entries(byVersion).map(([version, data]) =>
+    ({ event, version, id, source, timestamp: 1700000000000, data }));
+  return { tag: "mfe-bus", kind: "emit", id, envelopes };
+};
+const emit = (router, byVersion, options = {}) => {
+  const msg = message(byVersion, options);
+  router.receive(options.from ?? "products", msg);
+  return msg.id;
+};
+const ack = (router, id, name = "checkout") =>
+  router.receive(name, { tag: "mfe-bus", kind: "ack", id });
+
+const ITEM = { itemId: "add-1", productId: "kettle", quantity: 2, price: 49.5 };
+const ITEM_V2 = { ...ITEM, discount: 7.5, appliedPromo: "KETTLE-15" };
+const BOTH = { "cart:item-added": ["1.0.0", "2.0.0"] };
+"""
+
+ITEM = {"itemId": "add-1", "productId": "kettle", "quantity": 2, "price": 49.5}
+ITEM_V2 = {**ITEM, "discount": 7.5, "appliedPromo": "KETTLE-15"}
+
+
+def run(page, body: str, arg=None):
+    """Evaluate HARNESS + body in the page (one evaluate) and return its JSON result."""
+    return page.evaluate(f"async (arg) => {{\n{HARNESS}\n{body}\n}}", arg)
+
+
+def accepted(msg_id: str) -> dict:
+    """The verdict message the host sends for an accepted emit."""
+    return {"tag": "mfe-bus", "kind": "verdict", "id": msg_id, "status": "accepted"}
+
+
+# ---- routing ----------------------------------------------------------------------------------
+
+
+def test_valid_emit_is_accepted_and_delivered_once(js):
+    """A valid 1.0.0 emit is accepted and reaches the 1.0.0 consumer once, unchanged."""
+    out = run(
+        js,
+        """
+        const router = makeRouter();
+        const msg = message({ "1.0.0": ITEM });
+        router.receive("products", msg);
+        advance(0);
+        return plain({ msg, products: captured.products, checkout: captured.checkout });
+        """,
+    )
+    msg = out["msg"]
+    assert out["products"] == [accepted(msg["id"])]
+    assert out["checkout"] == [
+        {"tag": "mfe-bus", "kind": "deliver", "envelope": msg["envelopes"][0]}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("consumes", "version", "data"),
+    [(["1.0.0"], "1.0.0", ITEM), (["1.0.0", "2.0.0"], "2.0.0", ITEM_V2)],
+)
+def test_each_consumer_gets_its_best_version(js, consumes, version, data):
+    """A 2.0.0 emit reaches each consumer in the highest version it takes, converted if need be."""
+    out = run(
+        js,
+        """
+        const consumes = { "cart:item-added": arg };
+        const router = makeRouter({ release: 2, emits: BOTH, consumes });
+        const msg = message({ "2.0.0": ITEM_V2 });
+        router.receive("products", msg);
+        return plain({ msg, verdicts: verdicts(), delivered: sent("checkout", "deliver") });
+        """,
+        consumes,
+    )
+    msg = out["msg"]
+    assert out["verdicts"] == [accepted(msg["id"])]
+    assert len(out["delivered"]) == 1
+    envelope = out["delivered"][0]["envelope"]
+    assert envelope == {**msg["envelopes"][0], "version": version, "data": data}
+    # The sender's own envelope is not modified by the conversion.
+    assert msg["envelopes"][0]["data"] == ITEM_V2
+
+
+def test_dual_emit_delivers_each_consumer_once_in_its_best_version(js):
+    """One message with 1.0.0 and 2.0.0 (one id): one delivery per consumer, each its best."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ release: 2, emits: BOTH });
+        addAudit(router, ["1.0.0", "2.0.0"]);
+        const msg = message({ "1.0.0": ITEM, "2.0.0": ITEM_V2 });
+        router.receive("products", msg);
+        return plain({
+          msg,
+          verdicts: verdicts(),
+          checkout: sent("checkout", "deliver"),
+          audit: sent("audit", "deliver"),
+        });
+        """,
+    )
+    v1, v2 = out["msg"]["envelopes"]
+    assert out["verdicts"] == [accepted(v1["id"])]
+    assert [m["envelope"] for m in out["checkout"]] == [v1]
+    assert [m["envelope"] for m in out["audit"]] == [v2]
+
+
+# ---- refusals ---------------------------------------------------------------------------------
+
+QUANTITY = "$.data.quantity"
+REFUSALS = {
+    # name: (JS that makes `router` refuse one emit, reason, a path expected in the details)
+    "quantity -1": ('emit(router, { "1.0.0": { ...ITEM, quantity: -1 } })', "invalid", QUANTITY),
+    "quantity 0": ('emit(router, { "1.0.0": { ...ITEM, quantity: 0 } })', "invalid", QUANTITY),
+    "quantity 1.5": ('emit(router, { "1.0.0": { ...ITEM, quantity: 1.5 } })', "invalid", QUANTITY),
+    "quantity '2'": ('emit(router, { "1.0.0": { ...ITEM, quantity: "2" } })', "invalid", QUANTITY),
+    "quantity true": (
+        'emit(router, { "1.0.0": { ...ITEM, quantity: true } })',
+        "invalid",
+        QUANTITY,
+    ),
+    "quantity 1e21": (
+        'emit(router, { "1.0.0": { ...ITEM, quantity: 1e21 } })',
+        "invalid",
+        QUANTITY,
+    ),
+    "quantity 10000000": (
+        'emit(router, { "1.0.0": { ...ITEM, quantity: 10000000 } })',
+        "invalid",
+        QUANTITY,
+    ),
+    "quantity NaN": ('emit(router, { "1.0.0": { ...ITEM, quantity: NaN } })', "invalid", QUANTITY),
+    "missing price": (
+        'const { price, ...rest } = ITEM; emit(router, { "1.0.0": rest })',
+        "invalid",
+        "$.data.price",
+    ),
+    "unknown event": (
+        'emit(router, { "1.0.0": ITEM }, { event: "cart:item-removed" })',
+        "unknown-event",
+        None,
+    ),
+    "unknown version": ('emit(router, { "9.9.9": ITEM })', "unknown-version", None),
+    "version not in the manifest": ('emit(router, { "2.0.0": ITEM_V2 })', "not-allowed", None),
+    "event not in the manifest": (
+        'emit(router, { "1.0.0": { itemCount: 1, total: 2 } }, { event: "cart:updated" })',
+        "not-allowed",
+        None,
+    ),
+    "over maxBytes": (
+        "router = makeRouter({ limits: { maxBytes: 2048 } });"
+        'emit(router, { "1.0.0": { ...ITEM, note: "x".repeat(2048) } })',
+        "too-large",
+        None,
+    ),
+    "over maxBytes in UTF-8 bytes": (
+        # 900 characters but 2700 bytes: the limit is in bytes.
+        "router = makeRouter({ limits: { maxBytes: 2048 } });"
+        'emit(router, { "1.0.0": { ...ITEM, note: "\\u20ac".repeat(900) } })',
+        "too-large",
+        None,
+    ),
+    "source is not the sender": (
+        'emit(router, { "1.0.0": ITEM }, { source: "checkout" })',
+        "invalid",
+        None,
+    ),
+    "__proto__ key": (
+        'emit(router, { "1.0.0": JSON.parse('
+        '\'{"__proto__": {"x": 1}, "itemId": "a", "productId": "b",'
+        ' "quantity": 1, "price": 1}\') })',
+        "invalid",
+        "$.data.__proto__",
+    ),
+    "constructor key": (
+        'emit(router, { "1.0.0": { ...ITEM, constructor: { x: 1 } } })',
+        "invalid",
+        "$.data.constructor",
+    ),
+    "prototype key": (
+        'emit(router, { "1.0.0": { ...ITEM, prototype: { x: 1 } } })',
+        "invalid",
+        "$.data.prototype",
+    ),
+    "__proto__ nested in an unknown field": (
+        """emit(router, { "1.0.0": { ...ITEM, extra: JSON.parse('{"__proto__": {"x": 1}}') } })""",
+        "invalid",
+        "$.data.extra.__proto__",
+    ),
+    "envelopes with different ids": (
+        "router = makeRouter({ emits: BOTH });"
+        'const msg = message({ "1.0.0": ITEM, "2.0.0": ITEM_V2 });'
+        "msg.envelopes[1].id = newId();"
+        'router.receive("products", msg)',
+        "invalid",
+        None,
+    ),
+    "more than 8 envelopes": (
+        'const msg = message({ "1.0.0": ITEM });'
+        "msg.envelopes = Array(9).fill(msg.envelopes[0]);"
+        'router.receive("products", msg)',
+        "invalid",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", REFUSALS)
+def test_refused_emit(js, name):
+    """A bad emit gets a refused verdict with its reason, a log entry, and reaches nobody."""
+    code, reason, path = REFUSALS[name]
+    out = run(
+        js,
+        f"""
+        let router = makeRouter();
+        {code};
+        advance(60000);
+        return plain({{
+          verdicts: verdicts(),
+          delivered: sent("checkout", "deliver"),
+          pending: router.pending().length,
+          logged: logs.filter((e) => e.type === "emit").map((e) => e.verdict),
+        }});
+        """,
+    )
+    [verdict] = out["verdicts"]
+    assert (verdict["status"], verdict.get("reason")) == ("refused", reason), verdict
+    assert verdict["message"]
+    if path is not None:
+        assert path in [d["path"] for d in verdict["details"]], verdict["details"]
+    assert out["delivered"] == []
+    assert out["pending"] == 0
+    assert out["logged"] == [reason]
+
+
+def test_rate_limit_refuses_over_burst_and_refills(js):
+    """Emits beyond `burst` in one instant are rate-limited; a second later one more passes."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ limits: { burst: 3, ratePerSecond: 1 } });
+        const outcome = () => verdicts().map((v) => v.reason ?? v.status);
+        for (let i = 0; i < 4; i += 1) emit(router, { "1.0.0": ITEM });
+        const burst = outcome();
+        captured.products.length = 0;
+        advance(1000);
+        emit(router, { "1.0.0": ITEM });
+        emit(router, { "1.0.0": ITEM });
+        return { burst, refilled: outcome(), delivered: sent("checkout", "deliver").length };
+        """,
+    )
+    assert out["burst"] == ["accepted", "accepted", "accepted", "rate-limited"]
+    assert out["refilled"] == ["accepted", "rate-limited"]
+    assert out["delivered"] == 4
+
+
+def test_consumer_without_a_conversion_path_refuses_the_emit(js):
+    """A consumer taking only a version no converter reaches: `no-conversion`, no delivery."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ consumes: { "cart:item-added": ["3.0.0"] } });
+        emit(router, { "1.0.0": ITEM });
+        return plain({ verdicts: verdicts(), delivered: sent("checkout", "deliver"),
+                       pending: router.pending().length });
+        """,
+    )
+    [verdict] = out["verdicts"]
+    assert (verdict["status"], verdict["reason"]) == ("refused", "no-conversion")
+    assert verdict["details"] == [{"app": "checkout", "consumes": ["3.0.0"], "offered": ["1.0.0"]}]
+    assert out["delivered"] == []
+    assert out["pending"] == 0
+
+
+# ---- delivery: dedupe, buffering, acks, retries -----------------------------------------------
+
+
+def test_same_emit_twice_is_accepted_twice_and_delivered_once(js):
+    """Dedupe by id: a repeated emit message is accepted again but delivered only once."""
+    out = run(
+        js,
+        """
+        const router = makeRouter();
+        const msg = message({ "1.0.0": ITEM });
+        router.receive("products", msg);
+        router.receive("products", msg);
+        ack(router, msg.id);
+        router.receive("products", msg);
+        advance(60000);
+        return plain({ id: msg.id, verdicts: verdicts(), delivered: sent("checkout", "deliver"),
+                       logged: logs.filter((e) => e.type === "emit").map((e) => e.verdict) });
+        """,
+    )
+    assert out["verdicts"] == [accepted(out["id"])] * 3
+    assert len(out["delivered"]) == 1
+    assert out["logged"] == ["accepted", "duplicate", "duplicate"]
+
+
+def test_delivery_waits_for_the_consumer_handshake(js):
+    """Until checkout connects its event waits in the outbox; connecting delivers it."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ connected: ["products"] });
+        const id = emit(router, { "1.0.0": ITEM });
+        advance(60000);
+        const before = { pending: router.pending("checkout").map((r) => r.envelope.id),
+                         delivered: sent("checkout", "deliver").length };
+        connect(router, "checkout");
+        return plain({ id, before, delivered: sent("checkout", "deliver").map((m) => m.envelope.id),
+                       verdicts: verdicts() });
+        """,
+    )
+    assert out["verdicts"] == [accepted(out["id"])]
+    assert out["before"] == {"pending": [out["id"]], "delivered": 0}
+    assert out["delivered"] == [out["id"]]
+
+
+def test_ack_clears_the_delivery(js):
+    """An ack removes the delivery from the outbox and stops its retries."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ limits: { ackTimeoutMs: 100 } });
+        const id = emit(router, { "1.0.0": ITEM });
+        const before = router.pending("checkout").length;
+        ack(router, id);
+        advance(60000);
+        return { before, after: router.pending().length, times: sendTimes("checkout") };
+        """,
+    )
+    assert out == {"before": 1, "after": 0, "times": [0]}
+
+
+def test_ack_from_another_app_does_not_clear_the_delivery(js):
+    """Only the consumer itself can ack its delivery."""
+    out = run(
+        js,
+        """
+        const router = makeRouter();
+        const id = emit(router, { "1.0.0": ITEM });
+        ack(router, id, "products");
+        return { pending: router.pending("checkout").length };
+        """,
+    )
+    assert out == {"pending": 1}
+
+
+def test_unacked_delivery_is_retried_with_backoff_then_parked(js):
+    """No ack: re-sent after ackTimeoutMs, doubling each time, parked after maxAttempts."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ limits: { ackTimeoutMs: 100, maxAttempts: 4 } });
+        const id = emit(router, { "1.0.0": ITEM });
+        advance(99);
+        const early = sendTimes("checkout").length;
+        advance(100000);
+        const parked = {
+          times: sendTimes("checkout"),
+          pending: router.pending().map((r) => r.envelope.id),
+        };
+        connect(router, "checkout");
+        const reconnected = sendTimes("checkout").slice(4);
+        return plain({
+          id, early, parked, reconnected,
+          attempts: logs.filter((e) => e.type === "deliver").map((e) => e.attempt),
+          parkedLogs: logs.filter((e) => e.type === "parked").length,
+          ids: sent("checkout", "deliver").map((m) => m.envelope.id),
+        });
+        """,
+    )
+    assert out["early"] == 1
+    assert out["parked"] == {"times": [0, 100, 300, 700], "pending": [out["id"]]}
+    assert out["parkedLogs"] == 1
+    assert out["reconnected"] == [100099]
+    assert out["attempts"] == [1, 2, 3, 4, 1]
+    assert set(out["ids"]) == {out["id"]}
+
+
+def test_failed_handler_is_retried_and_then_acked(js):
+    """A `fail` cancels the ack timer, re-sends after the backoff, and a later ack clears it."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ limits: { ackTimeoutMs: 100 } });
+        const id = emit(router, { "1.0.0": ITEM });
+        advance(10);
+        router.receive("checkout", { tag: "mfe-bus", kind: "fail", id, message: "db locked" });
+        advance(99);
+        const beforeRetry = sendTimes("checkout");
+        advance(1);
+        const afterRetry = sendTimes("checkout");
+        ack(router, id);
+        advance(100000);
+        return plain({
+          beforeRetry, afterRetry, final: sendTimes("checkout"), pending: router.pending().length,
+          failLog: logs.find((e) => e.type === "fail"),
+        });
+        """,
+    )
+    assert out["beforeRetry"] == [0]
+    assert out["afterRetry"] == [0, 110]
+    assert out["final"] == [0, 110]
+    assert out["pending"] == 0
+    assert out["failLog"]["message"] == "db locked"
+
+
+def test_disconnect_stops_retries_and_reconnect_resumes_them(js):
+    """A disconnected consumer gets no retries; reconnecting delivers and retries again."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ limits: { ackTimeoutMs: 100 } });
+        emit(router, { "1.0.0": ITEM });
+        advance(50);
+        router.disconnect("checkout");
+        const timersLeft = timers.length;
+        advance(100000);
+        const whileAway = { times: sendTimes("checkout"), pending: router.pending().length,
+                            connected: router.isConnected("checkout"), timersLeft };
+        connect(router, "checkout");
+        advance(100);
+        return { whileAway, times: sendTimes("checkout") };
+        """,
+    )
+    assert out["whileAway"] == {"times": [0], "pending": 1, "connected": False, "timersLeft": 0}
+    assert out["times"] == [0, 100050, 100150]
+
+
+# ---- the outbox survives a reload -------------------------------------------------------------
+
+
+def test_waiting_delivery_follows_a_rollback_of_the_consumer(js):
+    """After checkout rolls back to a 1.0.0-only release, a waiting event arrives as 1.0.0."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ release: 2, emits: BOTH, connected: ["products"],
+                                    consumes: { "cart:item-added": ["1.0.0", "2.0.0"] } });
+        emit(router, { "2.0.0": ITEM_V2 });
+        router.setApp("checkout", {
+          release: 1,
+          manifest: manifest("checkout", 1, {}, { "cart:item-added": ["1.0.0"] }),
+        });
+        connect(router, "checkout");
+        return plain(sent("checkout", "deliver").map((m) => m.envelope));
+        """,
+    )
+    assert [(e["version"], e["data"]) for e in out] == [("1.0.0", ITEM)]
+
+
+FAKE_STORAGE = """
+const saved = new Map();
+let writes = 0;
+const storage = {
+  getItem: (key) => (saved.has(key) ? saved.get(key) : null),
+  setItem: (key, value) => { writes += 1; saved.set(key, String(value)); },
+};
+"""
+
+
+def test_outbox_survives_a_new_router_over_the_same_storage(js):
+    """Undelivered events are saved (one coalesced write) and a new Router delivers them."""
+    out = run(
+        js,
+        FAKE_STORAGE
+        + """
+        const first = makeRouter({ storage, connected: ["products"] });
+        const ids = [emit(first, { "1.0.0": ITEM }), emit(first, { "1.0.0": ITEM })];
+        const writesBefore = writes;
+        advance(0);
+        const writesAfter = writes;
+        const second = makeRouter({ storage, connected: ["products"] });
+        const restored = second.pending("checkout").map((r) => r.envelope.id);
+        connect(second, "checkout");
+        const delivered = sent("checkout", "deliver").map((m) => m.envelope);
+        for (const id of ids) ack(second, id);
+        advance(0);
+        const third = makeRouter({ storage, connected: ["products"] });
+        return plain({ ids, writesBefore, writesAfter, restored, delivered,
+                       afterAck: third.pending().length });
+        """,
+    )
+    assert out["writesBefore"] == 0
+    assert out["writesAfter"] == 1
+    assert out["restored"] == out["ids"]
+    assert [e["id"] for e in out["delivered"]] == out["ids"]
+    assert all(e["data"] == ITEM and e["version"] == "1.0.0" for e in out["delivered"])
+    assert out["afterAck"] == 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["not json{", '{"a": 1}', '[null, 5, {"app": "checkout"}, {"envelope": {"id": "x"}}]'],
+)
+def test_corrupt_storage_is_ignored(js, content):
+    """Unreadable outbox content is ignored: no exception, nothing pending, the bus works."""
+    out = run(
+        js,
+        FAKE_STORAGE
+        + """
+        saved.set("mfe-outbox", arg);
+        const router = makeRouter({ storage });
+        const pendingAtStart = router.pending().length;
+        emit(router, { "1.0.0": ITEM });
+        return { pendingAtStart, verdicts: verdicts().map((v) => v.status),
+                 delivered: sent("checkout", "deliver").length };
+        """,
+        content,
+    )
+    assert out == {"pendingAtStart": 0, "verdicts": ["accepted"], "delivered": 1}
+
+
+def test_storage_write_error_is_logged_not_thrown(js):
+    """A storage that throws on write (quota) is logged; the emit is still accepted."""
+    out = run(
+        js,
+        """
+        const storage = { getItem: () => null, setItem: () => { throw new Error("quota"); } };
+        const router = makeRouter({ storage, connected: ["products"] });
+        emit(router, { "1.0.0": ITEM });
+        advance(0);
+        const errors = logs.filter((e) => e.type === "storage-error").map((e) => e.message);
+        return plain({ verdicts: verdicts().map((v) => v.status), errors });
+        """,
+    )
+    assert out == {"verdicts": ["accepted"], "errors": ["quota"]}
+
+
+# ---- the host as a consumer, and host services ------------------------------------------------
+
+
+def test_host_local_subscriber_receives_cart_updated(js):
+    """`setLocal` makes the host a consumer: its handler gets checkout's `cart:updated`."""
+    out = run(
+        js,
+        """
+        const router = makeRouter();
+        const got = [];
+        router.setLocal("host", manifest("host", 1, {}, { "cart:updated": ["1.0.0"] }), {
+          "cart:updated": (data, envelope) => got.push({ data, envelope }),
+        });
+        const id = emit(router, { "1.0.0": { itemCount: 3, total: 112.5 } },
+                        { event: "cart:updated", from: "checkout", source: "checkout" });
+        return plain({ id, got, verdicts: verdicts("checkout"), pending: router.pending().length,
+                       acks: logs.filter((e) => e.type === "ack").map((e) => e.app) });
+        """,
+    )
+    assert out["verdicts"] == [accepted(out["id"])]
+    assert [g["data"] for g in out["got"]] == [{"itemCount": 3, "total": 112.5}]
+    assert out["got"][0]["envelope"]["id"] == out["id"]
+    assert out["pending"] == 0
+    assert out["acks"] == ["host"]
+
+
+SERVICE = """
+const router = makeRouter();
+const calls = [];
+router.service("notifications.show", (params, context) => {
+  calls.push({ params, context });
+  return { shown: true };
+});
+router.service("explode", () => { throw new Error("boom"); });
+router.service("explode.later", async () => { throw new Error("later boom"); });
+const request = async (method, params) => {
+  router.receive("products", { tag: "mfe-bus", kind: "request", rid: "r-1", method, params });
+  await settle();
+  return plain({ responses: sent("products", "response"), calls });
+};
+"""
+
+
+def test_service_request_gets_its_result(js):
+    """A request to a registered service gets `response` ok with the service's result."""
+    out = run(js, SERVICE + 'return await request("notifications.show", { message: "hi" });')
+    assert out["responses"] == [
+        {"tag": "mfe-bus", "kind": "response", "rid": "r-1", "ok": True, "result": {"shown": True}}
+    ]
+    assert out["calls"] == [{"params": {"message": "hi"}, "context": {"app": "products"}}]
+
+
+def test_unknown_service_is_refused(js):
+    """A request to an unknown method gets ok:false with reason `unknown-method`."""
+    out = run(js, SERVICE + 'return await request("nope", {});')
+    [response] = out["responses"]
+    assert (response["rid"], response["ok"]) == ("r-1", False)
+    assert response["error"]["reason"] == "unknown-method"
+
+
+@pytest.mark.parametrize("method", ["explode", "explode.later"])
+def test_throwing_service_answers_not_ok(js, method):
+    """A service that throws (or rejects) answers ok:false with its message."""
+    out = run(js, SERVICE + "return await request(arg, {});", method)
+    [response] = out["responses"]
+    assert (response["rid"], response["ok"]) == ("r-1", False)
+    assert response["error"]["reason"] == "failed"
+    assert "boom" in response["error"]["message"]
+
+
+# ---- naive mode and the log -------------------------------------------------------------------
+
+
+def test_naive_mode_skips_contracts_but_checks_the_source(js):
+    """Naive mode hands any payload over unchanged, but still refuses a forged `source`."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ mode: "naive", emits: {} });
+        const nonsense = { ...ITEM_V2, quantity: "lots", discount: { much: true } };
+        const msg = message({ "2.0.0": nonsense });
+        router.receive("products", msg);
+        emit(router, { "1.0.0": ITEM }, { source: "checkout" });
+        return plain({ msg, verdicts: verdicts(), delivered: sent("checkout", "deliver") });
+        """,
+    )
+    first, forged = out["verdicts"]
+    assert first == accepted(out["msg"]["id"])
+    assert (forged["status"], forged["reason"]) == ("refused", "invalid")
+    assert [m["envelope"] for m in out["delivered"]] == out["msg"]["envelopes"]
+
+
+def test_log_records_the_emit_and_the_ack_latency(js):
+    """`onLog` gets the emit with its verdict and the ack with its round-trip latency."""
+    out = run(
+        js,
+        """
+        const router = makeRouter();
+        advance(1000);
+        const id = emit(router, { "1.0.0": ITEM });
+        advance(25);
+        ack(router, id);
+        return plain({ id, logs });
+        """,
+    )
+    by_type = {entry["type"]: entry for entry in out["logs"]}
+    emitted = by_type["emit"]
+    assert (emitted["verdict"], emitted["app"], emitted["id"]) == (
+        "accepted",
+        "products",
+        out["id"],
+    )
+    assert (emitted["event"], emitted["versions"]) == ("cart:item-added", ["1.0.0"])
+    acked = by_type["ack"]
+    assert (acked["app"], acked["id"], acked["latencyMs"]) == ("checkout", out["id"], 25)
+    assert (acked["from"], acked["to"], acked["attempt"]) == ("1.0.0", "1.0.0", 1)
+
+
+# ---- backpressure ---------------------------------------------------------------------------
+
+
+def test_full_outbox_refuses_instead_of_dropping(js):
+    """With the outbox full, an emit is refused (rate-limited), never accepted and then lost."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ limits: { outboxLimit: 1 }, connected: ["products"] });
+        emit(router, { "1.0.0": ITEM });
+        emit(router, { "1.0.0": { ...ITEM, itemId: "add-2" } });
+        return plain({
+          verdicts: verdicts().map((v) => [v.status, v.reason ?? null]),
+          pending: router.pending("checkout").length,
+        });
+        """,
+    )
+    assert out["verdicts"] == [["accepted", None], ["refused", "rate-limited"]]
+    assert out["pending"] == 1
+
+
+def test_requests_share_the_rate_limit_and_size_cap(js):
+    """Requests count against the sender's bucket and the size cap, like emits."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ limits: { burst: 2, ratePerSecond: 1, maxBytes: 200 } });
+        let calls = 0;
+        router.service("notifications.show", () => { calls += 1; return { shown: true }; });
+        const ask = (rid, params) =>
+          router.receive("products", { tag: "mfe-bus", kind: "request", rid, method: "notifications.show", params });
+        ask("r1", { message: "x".repeat(500), type: "info" });
+        ask("r2", { message: "ok", type: "info" });
+        ask("r3", { message: "ok", type: "info" });
+        await settle();
+        const answers = Object.fromEntries(sent("products", "response").map((r) => [r.rid, r.ok ? "ok" : r.error.reason]));
+        return plain({ answers, calls });
+        """,
+    )
+    assert out["answers"] == {"r1": "too-large", "r2": "ok", "r3": "rate-limited"}
+    assert out["calls"] == 1
