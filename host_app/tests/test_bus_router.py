@@ -773,13 +773,16 @@ def test_requests_share_the_rate_limit_and_size_cap(js):
         const router = makeRouter({ limits: { burst: 2, ratePerSecond: 1, maxBytes: 200 } });
         let calls = 0;
         router.service("notifications.show", () => { calls += 1; return { shown: true }; });
+        const method = "notifications.show";
         const ask = (rid, params) =>
-          router.receive("products", { tag: "mfe-bus", kind: "request", rid, method: "notifications.show", params });
+          router.receive("products", { tag: "mfe-bus", kind: "request", rid, method, params });
         ask("r1", { message: "x".repeat(500), type: "info" });
         ask("r2", { message: "ok", type: "info" });
         ask("r3", { message: "ok", type: "info" });
         await settle();
-        const answers = Object.fromEntries(sent("products", "response").map((r) => [r.rid, r.ok ? "ok" : r.error.reason]));
+        const answers = Object.fromEntries(
+          sent("products", "response").map((r) => [r.rid, r.ok ? "ok" : r.error.reason]),
+        );
         return plain({ answers, calls });
         """,
     )
