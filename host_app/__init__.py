@@ -2,7 +2,18 @@
 
 from flask import Flask
 
-from host_app import canonical, deployments, deploys, eventlog, health, manifests, realtime, shell
+from host_app import (
+    canonical,
+    deployments,
+    deploys,
+    docs,
+    eventlog,
+    health,
+    inspector,
+    manifests,
+    realtime,
+    shell,
+)
 from host_app.contracts import manifest
 from shared_contracts import web
 from shared_contracts.web.admin import admin_token
@@ -38,5 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     admin_token(app.config)
     app.register_blueprint(shell.bp)
     app.register_blueprint(deploys.bp)
+    app.register_blueprint(docs.bp)
+    app.register_blueprint(inspector.bp)
     realtime.init_app(app)
     return app

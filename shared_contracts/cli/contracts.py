@@ -4,7 +4,7 @@ import argparse
 import json
 from pathlib import Path
 
-from shared_contracts import bundle, publishing
+from shared_contracts import asyncapi, bundle, publishing
 from shared_contracts.cli.exits import EXIT_OK, EXIT_REFUSED, UsageError
 from shared_contracts.cli.output import table
 from shared_contracts.compatibility import compare
@@ -46,6 +46,10 @@ def register(commands) -> None:
         handler=publish_lock
     )
 
+    asyncapi = sub.add_parser("asyncapi", help="the catalog as an AsyncAPI 3.0 document")
+    asyncapi.add_argument("-o", "--output", type=Path, help="write to FILE instead of printing")
+    asyncapi.set_defaults(handler=export_asyncapi)
+
     export = sub.add_parser("export", help="write the schemas and converters the browser uses")
     export.add_argument("directory", type=Path)
     export.set_defaults(handler=export_bundle)
@@ -57,10 +61,9 @@ def list_contracts(args: argparse.Namespace) -> int:
     rows = []
     for contract in registry.contracts():
         status = "published" if (contract.event, contract.version) in locked else "new"
-        if contract.deprecated:
-            status += f", deprecated (sunset {contract.sunset or 'not set'})"
-        rows.append([contract.event, contract.version, status, contract.description])
-    print(table(["EVENT", "VERSION", "STATUS", "DESCRIPTION"], rows))
+        sunset = f"deprecated, sunset {contract.sunset or 'not set'}" if contract.deprecated else ""
+        rows.append([contract.event, contract.version, status, sunset, contract.description])
+    print(table(["EVENT", "VERSION", "STATUS", "DEPRECATION", "DESCRIPTION"], rows))
     return EXIT_OK
 
 
@@ -182,4 +185,18 @@ def export_bundle(args: argparse.Namespace) -> int:
     except OSError as error:
         raise UsageError(f"cannot write to {args.directory}: {error}") from None
     print(f"wrote {len(written)} files to {args.directory}")
+    return EXIT_OK
+
+
+def export_asyncapi(args: argparse.Namespace) -> int:
+    """Print (or write) the AsyncAPI 3.0 document of the catalog."""
+    text = json.dumps(asyncapi.document(), indent=2) + "\n"
+    if args.output is None:
+        print(text, end="")
+        return EXIT_OK
+    try:
+        args.output.write_text(text)
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {error}") from None
+    print(f"wrote {args.output}")
     return EXIT_OK

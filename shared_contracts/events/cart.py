@@ -7,7 +7,8 @@ from shared_contracts.registry import registry
 from shared_contracts.types import Count, Identifier, Money, PromoCode, Quantity
 
 
-@registry.register("cart:item-added", "1.0.0")
+# 1.0.0 stays supported through the transition; consumers should move to 2.0.0 by the sunset.
+@registry.register("cart:item-added", "1.0.0", deprecated=True, sunset="2027-06-30")
 class CartItemAddedV1(EventData):
     """A shopper added a quantity of one product to the cart."""
 

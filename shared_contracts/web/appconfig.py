@@ -39,5 +39,9 @@ def configure(app: Flask, name: str, defaults: dict, test_config: dict | None) -
     folder = Path(app.config["DATA_DIR"]) / name
     folder.mkdir(parents=True, exist_ok=True)
     app.config["APP_DATA_DIR"] = str(folder)
-    if not app.config["SECRET_KEY"]:
+    # Each app has its own key (`MFE_CHECKOUT_SECRET_KEY`, ...), shared by its two releases.
+    own_key = app.config.get(f"{name.upper()}_SECRET_KEY")
+    if own_key:
+        app.config["SECRET_KEY"] = str(own_key)
+    elif not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_or_create_secret(folder / "secret_key")

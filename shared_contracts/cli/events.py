@@ -1,0 +1,85 @@
+"""`mfe events tail`: the inspector's stream in the terminal."""
+
+import argparse
+import json
+import time
+
+import simple_websocket
+
+from shared_contracts.cli.exits import EXIT_OK, UsageError
+from shared_contracts.cli.http import host_url
+
+
+def register(commands) -> None:
+    """Add `events tail`."""
+    group = commands.add_parser("events", help="watch the event log")
+    sub = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    tail = sub.add_parser("tail", help="print recent bus traffic and deploys, then follow live")
+    tail.add_argument("--json", action="store_true", help="one JSON object per line")
+    tail.add_argument("--count", type=int, help="exit after printing this many entries")
+    tail.set_defaults(handler=tail_events)
+
+
+def line(entry: dict) -> str:
+    """One entry as a line of text."""
+    at = entry.get("at") or entry.get("received") or 0
+    stamp = time.strftime("%H:%M:%S", time.localtime(at / 1000)) + f".{int(at % 1000):03d}"
+    sender = entry.get("app") or "host"
+    if entry.get("release"):
+        sender += f"@{entry['release']}"
+    kind = entry.get("type")
+    if kind == "emit":
+        versions = "+".join(v for v in entry.get("versions", []) if v)
+        text = f"emit {entry.get('event')} {versions} -> {entry.get('verdict')}"
+        if entry.get("message") and entry.get("verdict") != "accepted":
+            text += f" ({entry['message']})"
+    elif kind in ("deliver", "ack", "fail", "parked", "dropped"):
+        conversion = (
+            f"{entry.get('from')}->{entry.get('to')}" if entry.get("from") else entry.get("to")
+        )
+        text = f"{kind} {entry.get('event')} {conversion}"
+        if kind == "ack":
+            text += f" in {entry.get('latencyMs', 0):.1f} ms"
+    elif kind == "refused":
+        what = entry.get("kind") or "message"
+        text = f"refused {what} from {entry.get('origin')}: {entry.get('verdict')}"
+    elif kind == "deploy":
+        text = f"deploy {entry.get('app')} release {entry.get('release')} at {entry.get('url')}"
+        if entry.get("forced"):
+            text += " (FORCED: " + "; ".join(entry.get("warnings", [])) + ")"
+        sender = "admin"
+    else:
+        text = kind or "?"
+    return f"{stamp} {sender:<12} {text}"
+
+
+def tail_events(args: argparse.Namespace) -> int:
+    """Print the host's recent history, then every new entry as it happens (Ctrl-C stops)."""
+    url = host_url()
+    try:
+        ws = simple_websocket.Client.connect(
+            url.replace("http", "ws", 1) + "/ws", headers={"Origin": url}
+        )
+    except (OSError, simple_websocket.ConnectionError) as error:
+        raise UsageError(f"cannot open the host's WebSocket at {url}/ws: {error}") from None
+    printed = 0
+    try:
+        ws.send(json.dumps({"type": "hello", "role": "inspector"}))
+        while args.count is None or printed < args.count:
+            message = json.loads(ws.receive())
+            if message.get("type") != "log":
+                continue
+            for entry in message.get("entries", []):
+                if entry.get("type") == "hello":
+                    continue
+                print(json.dumps(entry) if args.json else line(entry), flush=True)
+                printed += 1
+                if args.count is not None and printed >= args.count:
+                    break
+    except KeyboardInterrupt:
+        pass
+    except simple_websocket.ConnectionClosed:
+        raise UsageError("the host closed the connection") from None
+    finally:
+        ws.close()
+    return EXIT_OK
