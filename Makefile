@@ -8,7 +8,7 @@ PY := $(BIN)/python
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint format unit e2e contracts-check install install-dev clean help
+.PHONY: run test lint unit e2e screenshots install install-dev clean help
 
 help:
 	@echo "make run    start the five processes and print the shop's URL"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint   ruff, ruff format --check, import-linter, mfe contracts check"
 	@echo "make unit   unit and contract tests only (no browser)"
 	@echo "make e2e    browser tests only"
+	@echo "make screenshots  drive the real shop and write docs/images/*.png"
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.10+ is needed: install python3 (with venv)"; exit 2; }
@@ -54,6 +55,9 @@ e2e: $(DEV)
 
 test: lint
 	$(BIN)/pytest -q
+
+screenshots: $(DEV)
+	$(PY) -m e2e.screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

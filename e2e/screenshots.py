@@ -1,0 +1,81 @@
+"""`make screenshots`: drive the real system and write the pictures in docs/images/.
+
+The shop (products 2 and checkout 2, with discounts in the cart), the inspector (a
+down-conversion and a refusal), the contract page, and a fallback while checkout is down.
+"""
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+from e2e.browsers import launch_options
+from e2e.pages import HostPage
+from e2e.processes import REPOSITORY, start_shop
+
+IMAGES = REPOSITORY / "docs" / "images"
+MFE = str(Path(sys.executable).parent / "mfe")
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+def main() -> int:
+    """Take the four screenshots; print where they went."""
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    data = Path(tempfile.mkdtemp(prefix="mfe-screenshots-"))
+    print(f"Starting the five processes (data in {data}) ...", flush=True)
+    shop = start_shop(data, {"MFE_ADMIN_TOKEN": "screenshots", "MFE_READY_TIMEOUT_MS": "2000"})
+
+    def mfe(*args: str) -> None:
+        subprocess.run([MFE, *args], env=shop.env, check=True, capture_output=True, timeout=60)
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(**launch_options(playwright))
+            context = browser.new_context(viewport=VIEWPORT)
+            inspector = context.new_page()
+            inspector.goto(shop.host + "/inspector")
+            host = HostPage(context.new_page(), shop.host)
+
+            mfe("deploy", "products", "2")
+            host.open()
+            host.products().add("kettle", 2)
+            expect(host.checkout().line("kettle")).to_be_visible()
+            host.products().emit(
+                "cart:item-added",
+                "2.0.0",
+                {"itemId": "bad", "productId": "mug", "quantity": -1, "price": 14.5},
+            )
+            expect(
+                inspector.get_by_test_id("inspector-delivery").filter(has_text="converted")
+            ).not_to_have_count(0)
+            inspector.screenshot(path=IMAGES / "inspector.png")
+
+            mfe("deploy", "checkout", "2")
+            host.expect_frame_app("checkout", 2)
+            host.wait_connected("checkout")
+            host.products().add("beans", 1)
+            expect(
+                host.checkout().line("beans").get_by_test_id("cart-item-discount")
+            ).to_be_visible()
+            host.page.screenshot(path=IMAGES / "shop.png")
+
+            contracts = context.new_page()
+            contracts.goto(shop.host + "/contracts")
+            contracts.screenshot(path=IMAGES / "contracts.png")
+
+            mfe("chaos", "checkout", "down")
+            expect(host.page.get_by_test_id("fallback-checkout")).to_be_visible(timeout=20_000)
+            host.page.screenshot(path=IMAGES / "fallback.png")
+            mfe("chaos", "checkout", "up")
+            browser.close()
+    finally:
+        shop.stop_all()
+    for name in ("shop", "inspector", "contracts", "fallback"):
+        print(f"wrote {(IMAGES / f'{name}.png').relative_to(REPOSITORY)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
