@@ -16,7 +16,7 @@ from host_app import (
 )
 from host_app.contracts import manifest
 from shared_contracts import web
-from shared_contracts.web.admin import admin_token
+from shared_contracts.web.admin import admin_token, redacted, token_path
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -46,7 +46,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     canonical.init_app(app)
     # Generated on first start when MFE_ADMIN_TOKEN is not set; the CLI reads the same file.
-    admin_token(app.config)
+    token = admin_token(app.config)
+    origin = (
+        "MFE_ADMIN_TOKEN"
+        if app.config.get("ADMIN_TOKEN")
+        else str(token_path(app.config["DATA_DIR"]))
+    )
+    app.logger.info("admin token %s (from %s)", redacted(token), origin)
     app.register_blueprint(shell.bp)
     app.register_blueprint(deploys.bp)
     app.register_blueprint(docs.bp)

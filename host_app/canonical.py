@@ -1,6 +1,6 @@
 """One canonical host name: page requests under another (127.0.0.1) go to `MFE_HOST_URL`."""
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from flask import Flask, redirect, request
 
@@ -16,5 +16,8 @@ def init_app(app: Flask) -> None:
         if request.host.lower() == canonical.netloc.lower():
             return None
         # Origins must match exactly for the bus, so there is one name for the host.
-        target = app.config["HOST_URL"] + request.full_path.rstrip("?")
+        # Path and query as sent: `full_path` would decode `%3F` in the path into a `?`.
+        path = urlsplit(request.url).path
+        query = quote(request.query_string, safe="%&=+;,/?:@$!'()*")
+        target = urlunsplit((canonical.scheme, canonical.netloc, path, query, ""))
         return redirect(target, code=308)

@@ -24,7 +24,7 @@ class DeploymentStore:
     def __init__(self, path: Path, urls: dict[str, str], live_seed: str):
         self.path = Path(path)
         self._urls = urls
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._seed = settings.parse_live(live_seed) if live_seed else dict(settings.DEFAULT_LIVE)
         if live_seed and self.path.exists():
             log.warning("MFE_LIVE=%s ignored: a deployment record exists at %s", live_seed, path)
@@ -42,6 +42,10 @@ class DeploymentStore:
         try:
             return json.loads(self.path.read_text())
         except FileNotFoundError:
+            return self.default_state()
+        except ValueError:
+            # Keep serving (from the defaults) rather than fail every request; say so loudly.
+            log.error("deployment record %s is not valid JSON: using defaults", self.path)
             return self.default_state()
 
     def live(self) -> dict[str, dict]:
@@ -61,10 +65,11 @@ class DeploymentStore:
 
     def set_live(self, app: str, release: int, url: str) -> dict:
         """Make `release` (running at `url`) the live release of `app`."""
-        state = self.state()
-        state["live"][app] = release
-        state["releases"][app][str(release)] = url
-        return self.write(state)
+        with self._lock:
+            state = self.state()
+            state["live"][app] = release
+            state["releases"][app][str(release)] = url
+            return self.write(state)
 
     def reset(self) -> dict:
         """Forget every recorded deploy: back to `MFE_LIVE` (or release 1) at the default URLs."""

@@ -75,7 +75,10 @@ def _fetch_manifest(url: str) -> Manifest:
 
 def _candidate_url(state: dict, app: str, release: int, url: str | None) -> str:
     if url:
-        return settings.origin(url)
+        try:
+            return settings.origin(url)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
     registered = state["apps"][app]["releases"].get(str(release))
     if registered:
         return registered

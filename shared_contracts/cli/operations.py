@@ -3,7 +3,7 @@
 import argparse
 
 from shared_contracts import settings
-from shared_contracts.cli.exits import EXIT_OK, EXIT_REFUSED
+from shared_contracts.cli.exits import EXIT_OK, EXIT_REFUSED, UsageError
 from shared_contracts.cli.http import admin_token, call, deployment_state, host_url
 
 
@@ -22,6 +22,14 @@ def _post(url: str, body: dict | None, token: str) -> tuple[int, dict]:
     return call("POST", url, body if body is not None else {}, token)
 
 
+def _try_post(url: str, body: dict | None, token: str) -> tuple[int, dict]:
+    """Like `_post`, but a release that is not running answers status 0 instead of raising."""
+    try:
+        return _post(url, body, token)
+    except UsageError as error:
+        return 0, {"error": "unreachable", "message": str(error)}
+
+
 def reset(args: argparse.Namespace) -> int:
     """Reset the host, the checkout data and every release's chaos mode."""
     token = admin_token()
@@ -29,13 +37,14 @@ def reset(args: argparse.Namespace) -> int:
     state = deployment_state()
     for app in settings.APPS:
         for url in sorted(set(state["apps"][app]["releases"].values())):
-            status, _ = _post(f"{url}/api/admin/chaos", {"mode": "up"}, token)
+            status, _ = _try_post(f"{url}/api/admin/chaos", {"mode": "up"}, token)
             if status != 200:
-                print(f"note: {app} at {url} did not clear its chaos mode ({status})")
+                reason = status or "not running"
+                print(f"note: {app} at {url} did not clear its chaos mode ({reason})")
     checkout_urls = sorted(set(state["apps"]["checkout"]["releases"].values()))
     status, body = 0, {}
     for url in checkout_urls:
-        status, body = _post(f"{url}/api/admin/reset", None, token)
+        status, body = _try_post(f"{url}/api/admin/reset", None, token)
         if status == 200:
             counts = body["deleted"]
             print(

@@ -43,15 +43,17 @@ def _read(path: Path) -> dict:
 
 def current_mode() -> str:
     """This release's chaos mode (`up` when none is set)."""
-    cache = current_app.extensions.setdefault("mfe_chaos", {"mtime": None, "modes": {}})
+    cache = current_app.extensions.setdefault("mfe_chaos", {"key": None, "modes": {}})
     path = _path()
     try:
-        mtime = path.stat().st_mtime_ns
+        stat = path.stat()
     except FileNotFoundError:
         return "up"
-    # One stat per request; the file is re-read only when it changed.
-    if mtime != cache["mtime"]:
-        cache["modes"], cache["mtime"] = _read(path), mtime
+    # One stat per request; the file is re-read only when it changed. Every write replaces
+    # the file, so the inode changes even when two writes share a (coarse) mtime.
+    key = (stat.st_mtime_ns, stat.st_ino, stat.st_size)
+    if key != cache["key"]:
+        cache["modes"], cache["key"] = _read(path), key
     return cache["modes"].get(str(current_app.config["RELEASE"]), "up")
 
 

@@ -158,6 +158,17 @@ export class Frames {
     this.connect(name, frame, event.source, msg);
   }
 
+  /** The connected document unloaded: its port is dead until the frame says hello again. */
+  left(name, port) {
+    const frame = this.frames.get(name);
+    // Only the current connection can end itself; a stale port's goodbye changes nothing.
+    if (!frame || frame.port !== port) return;
+    this.detach(name, frame);
+    this.onLog({ type: "left", at: Date.now(), app: name, release: frame.release });
+    // Whatever loads next must say hello in time, or the fallback shows and the frame reloads.
+    this.waitForReady(name);
+  }
+
   connect(name, frame, source, msg) {
     if (frame.port) {
       frame.port.close();
@@ -176,7 +187,10 @@ export class Frames {
     const channel = new MessageChannel();
     frame.port = channel.port1;
     frame.instance = msg.instance;
-    channel.port1.onmessage = (e) => this.router.receive(name, e.data);
+    channel.port1.onmessage = (e) => {
+      if (e.data?.kind === "bye") this.left(name, channel.port1);
+      else this.router.receive(name, e.data);
+    };
     source.postMessage(
       { tag: TAG, kind: "welcome", protocol: PROTOCOL, instance: msg.instance, app: name },
       frame.origin,

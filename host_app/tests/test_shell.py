@@ -1,0 +1,219 @@
+"""The shell page, its security headers, the canonical host name and the WebSocket's origin."""
+
+import html
+import json
+import re
+
+import pytest
+
+from host_app.tests.conftest import ADMIN_TOKEN, HOST
+
+pytestmark = pytest.mark.usefixtures("clean_environment")
+
+WS_UPGRADE = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13"}
+
+
+@pytest.fixture
+def app(host_app_factory):
+    """A host at http://localhost:8000 wired to the real releases."""
+    return host_app_factory()
+
+
+@pytest.fixture
+def client(app):
+    """A test client that calls the host by its canonical name."""
+    return app.test_client()
+
+
+@pytest.fixture
+def shell(client):
+    """The shell page's HTML."""
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def iframes(page: str) -> dict[str, dict[str, str]]:
+    """Each `<iframe>`'s attributes, keyed by its test id."""
+    frames = {}
+    for tag in re.findall(r"<iframe\b[^>]*>", page):
+        attributes = {k: html.unescape(v) for k, v in re.findall(r'([\w-]+)="([^"]*)"', tag)}
+        frames[attributes["data-testid"]] = attributes
+    return frames
+
+
+def directives(response) -> dict[str, str]:
+    """The CSP header as `{directive: value}`."""
+    parts = (
+        part.strip().partition(" ")
+        for part in response.headers["Content-Security-Policy"].split(";")
+    )
+    return {name: value for name, _, value in parts if name}
+
+
+# --- the canonical host name ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/inspector?x=1&y=two", "/contracts", "/no/such?q=", "/x?name=%C3%A9t%C3%A9"]
+)
+def test_other_host_name_redirects_to_canonical(app, path):
+    """GET under 127.0.0.1 → 308 to the same path and query under localhost."""
+    response = app.test_client(base_url="http://127.0.0.1:8000").get(path)
+    assert response.status_code == 308
+    assert response.headers["Location"] == f"{HOST}{path}"
+
+
+def test_redirect_keeps_encoded_path_and_query_intact(app):
+    """Percent-escapes in the path stay escaped; a query ending in `?` keeps it."""
+    client = app.test_client(base_url="http://127.0.0.1:8000")
+    response = client.get("/a%20b%3Fc?q=what%3F&r=s?")
+    assert response.status_code == 308
+    assert response.headers["Location"] == f"{HOST}/a%20b%3Fc?q=what%3F&r=s?"
+
+
+def test_head_is_redirected_too(app):
+    """HEAD is a page request like GET."""
+    response = app.test_client(base_url="http://127.0.0.1:8000").head("/")
+    assert response.status_code == 308
+
+
+def test_other_port_redirects(app):
+    """The same name on another port is another origin: redirected."""
+    response = app.test_client(base_url="http://localhost:9999").get("/")
+    assert response.status_code == 308
+    assert response.headers["Location"] == f"{HOST}/"
+
+
+def test_post_is_not_redirected(app):
+    """An API call under 127.0.0.1 is answered, not redirected (a 308 would replay the body)."""
+    client = app.test_client(base_url="http://127.0.0.1:8000")
+    response = client.post("/api/deployments", json={"app": "products", "release": 2})
+    assert response.status_code == 401
+    authorised = client.post(
+        "/api/deployments",
+        json={"app": "shop", "release": 2},
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
+    assert authorised.status_code == 422
+
+
+def test_canonical_host_is_served(client):
+    """Under its own name the page is served."""
+    assert client.get("/").status_code == 200
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+def test_page_has_both_frames_at_the_live_urls(shell, children):
+    """Products and checkout frames load the live releases' URLs."""
+    frames = iframes(shell)
+    assert set(frames) == {"frame-products", "frame-checkout"}
+    assert frames["frame-products"]["src"].rstrip("/") == children["PRODUCTS_V1_URL"]
+    assert frames["frame-checkout"]["src"].rstrip("/") == children["CHECKOUT_V1_URL"]
+
+
+def test_frames_follow_a_deploy(client, children):
+    """After a deploy the page frames the new live release."""
+    response = client.post(
+        "/api/deployments",
+        json={"app": "products", "release": 2},
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
+    assert response.status_code == 200
+    frames = iframes(client.get("/").get_data(as_text=True))
+    assert frames["frame-products"]["src"].rstrip("/") == children["PRODUCTS_V2_URL"]
+    assert frames["frame-products"]["data-release"] == "2"
+
+
+def test_frames_are_sandboxed_without_top_navigation(shell):
+    """Each frame has a sandbox that lets scripts run but never navigates the top window."""
+    for frame in iframes(shell).values():
+        assert "sandbox" in frame
+        tokens = frame["sandbox"].split()
+        assert "allow-scripts" in tokens
+        assert not [t for t in tokens if t.startswith("allow-top-navigation")]
+        assert "allow-popups-to-escape-sandbox" not in tokens
+
+
+def test_page_config_parses(shell, children):
+    """`data-config` is JSON with apps, bundle, limits, readyTimeoutMs and frameSrc."""
+    match = re.search(r"data-config='([^']*)'", shell)
+    assert match, "the body carries its config"
+    config = json.loads(html.unescape(match.group(1)))
+    assert {"apps", "bundle", "limits", "readyTimeoutMs", "frameSrc"} <= set(config)
+    assert config["hostOrigin"] == HOST
+    assert config["apps"]["products"]["url"] == children["PRODUCTS_V1_URL"]
+    assert config["apps"]["checkout"]["manifest"]["app"] == "checkout"
+    assert config["readyTimeoutMs"] > 0
+    assert {"maxBytes", "ratePerSecond", "burst"} <= set(config["limits"])
+    assert config["bundle"]["contracts"]["cart:item-added"]
+    assert sorted(config["frameSrc"]) == sorted(children[k] for k in children if k != "DATA_DIR")
+
+
+def test_page_has_no_inline_script(shell):
+    """Every `<script>` loads a file; nothing inline."""
+    scripts = re.findall(r"<script\b[^>]*>", shell)
+    assert scripts
+    assert all(re.search(r'\ssrc="[^"]+"', s) for s in scripts)
+
+
+# --- headers -------------------------------------------------------------------------------
+
+
+def test_shell_security_headers(client, children):
+    """The host is never framed, frames only registered releases, and isolates its window."""
+    response = client.get("/")
+    csp = directives(response)
+    assert csp["frame-ancestors"] == "'none'"
+    assert csp["script-src"] == "'self'"
+    assert set(csp["frame-src"].split()) == {children[k] for k in children if k != "DATA_DIR"}
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_frame_src_grows_with_a_registered_release(client, fake_child):
+    """A release registered by URL may be framed: its origin joins frame-src."""
+    manifest = {"app": "checkout", "release": 5, "emits": {}, "consumes": {}}
+    url = fake_child({"/mfe-manifest.json": manifest, "/healthz": {"status": "ok"}})
+    response = client.post(
+        "/api/deployments",
+        json={"app": "checkout", "release": 5, "url": url},
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
+    assert response.status_code == 200, response.get_json()
+    assert url in directives(client.get("/"))["frame-src"].split()
+
+
+# --- the WebSocket and errors --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "origin", ["http://localhost:8001", "http://127.0.0.1:8000", "null", "https://localhost:8000"]
+)
+def test_websocket_refuses_other_origins(client, origin):
+    """An upgrade from any origin but the host's own is refused with a JSON 403."""
+    response = client.get("/ws", headers={**WS_UPGRADE, "Origin": origin})
+    assert response.status_code == 403
+    assert response.mimetype == "application/json"
+    assert response.get_json()["error"] == "forbidden-origin"
+
+
+def test_websocket_refuses_a_request_without_origin(client):
+    """No Origin header, no socket."""
+    response = client.get("/ws", headers=WS_UPGRADE)
+    assert response.status_code == 403
+    assert response.get_json()["error"] == "forbidden-origin"
+
+
+def test_unknown_route_is_json_404(client):
+    """An unknown URL answers the JSON error shape, not an HTML page."""
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["error"] == "not-found"
+    assert set(body) == {"error", "message", "details"}
