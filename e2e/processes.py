@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+MFE = str(Path(sys.executable).parent / "mfe")
 PROCESSES = ("host", "products-v1", "checkout-v1", "products-v2", "checkout-v2")
 URL_VARIABLES = {
     "host": "MFE_HOST_URL",
@@ -93,6 +94,17 @@ class Shop:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=5)
+
+    def mfe(self, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+        """Run the `mfe` CLI against this shop; `check` raises (with its output) on failure."""
+        result = subprocess.run(
+            [MFE, *args], env=self.env, capture_output=True, text=True, timeout=60
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"mfe {' '.join(args)} -> {result.returncode}\n{result.stdout}{result.stderr}"
+            )
+        return result
 
     def restart(self, name: str, **env: str) -> None:
         """Stop one process and start it again, with `env` added to its environment."""

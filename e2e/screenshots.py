@@ -4,7 +4,6 @@ The shop (products 2 and checkout 2, with discounts in the cart), the inspector 
 down-conversion and a refusal), the contract page, and a fallback while checkout is down.
 """
 
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -16,7 +15,6 @@ from e2e.pages import HostPage
 from e2e.processes import REPOSITORY, start_shop
 
 IMAGES = REPOSITORY / "docs" / "images"
-MFE = str(Path(sys.executable).parent / "mfe")
 VIEWPORT = {"width": 1280, "height": 800}
 
 
@@ -28,7 +26,7 @@ def main() -> int:
     shop = start_shop(data, {"MFE_ADMIN_TOKEN": "screenshots", "MFE_READY_TIMEOUT_MS": "2000"})
 
     def mfe(*args: str) -> None:
-        subprocess.run([MFE, *args], env=shop.env, check=True, capture_output=True, timeout=60)
+        shop.mfe(*args, check=True)
 
     try:
         with sync_playwright() as playwright:

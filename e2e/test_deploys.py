@@ -1,19 +1,14 @@
 """Independent deploys, live in an open page, checked before they happen."""
 
 import json
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from e2e.pages import HostPage
 from e2e.processes import free_port, get_json, start_shop
-
-MFE = str(Path(sys.executable).parent / "mfe")
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +17,6 @@ def deploy_shop(tmp_path_factory):
     running = start_shop(tmp_path_factory.mktemp("deploy-data"), {"MFE_ADMIN_TOKEN": TOKEN})
     yield running
     running.stop_all()
-
-
-def mfe(shop, *args: str) -> subprocess.CompletedProcess:
-    """Run the `mfe` CLI against the shop."""
-    return subprocess.run([MFE, *args], env=shop.env, capture_output=True, text=True, timeout=60)
 
 
 TOKEN = "test-token"
@@ -54,7 +44,7 @@ def api_deploy(shop, body: dict, token: str | None = TOKEN) -> tuple[int, dict]:
 def reset_after(deploy_shop):
     """Leave the shop as the next test expects it: release 1 of both, nothing else."""
     yield
-    result = mfe(deploy_shop, "reset")
+    result = deploy_shop.mfe("reset")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -65,7 +55,7 @@ def test_live_deploy_swaps_only_the_changed_frame(deploy_shop, page, reset_after
     name_field = host.frame_locator("checkout").locator("[name='name']")
     name_field.fill("typed before the deploy")
 
-    assert mfe(deploy_shop, "deploy", "products", "2").returncode == 0
+    assert deploy_shop.mfe("deploy", "products", "2").returncode == 0
     host.expect_frame_app("products", 2)
     host.wait_connected("products")
     assert page.evaluate("window.__sameDocument") is True
@@ -78,7 +68,7 @@ def test_live_deploy_swaps_only_the_changed_frame(deploy_shop, page, reset_after
     host.checkout().expect_line("kettle", 1, "49.00")
     expect(host.checkout().total).to_have_text("$49.00")
 
-    assert mfe(deploy_shop, "deploy", "checkout", "2").returncode == 0
+    assert deploy_shop.mfe("deploy", "checkout", "2").returncode == 0
     host.expect_frame_app("checkout", 2)
     host.wait_connected("checkout")
     host.products().add("kettle")
@@ -86,7 +76,7 @@ def test_live_deploy_swaps_only_the_changed_frame(deploy_shop, page, reset_after
     expect(host.checkout().total).to_have_text("$83.00")
     expect(host.badge).to_have_text("2")
 
-    assert mfe(deploy_shop, "deploy", "products", "1").returncode == 0
+    assert deploy_shop.mfe("deploy", "products", "1").returncode == 0
     host.expect_frame_app("products", 1)
     expect(host.products().card("kettle").get_by_test_id("product-discount")).to_have_count(0)
     assert page.evaluate("window.__sameDocument") is True
@@ -130,25 +120,25 @@ def breaking_release():
 
 def test_can_i_deploy_passes_a_compatible_release(deploy_shop):
     """Products 2 reaches checkout 1 by conversion: yes, exit 0, and the table says how."""
-    result = mfe(deploy_shop, "can-i-deploy", "products", "2")
+    result = deploy_shop.mfe("can-i-deploy", "products", "2")
     assert result.returncode == 0, result.stdout
     assert "2.0.0 → 1.0.0 by conversion" in result.stdout
-    as_json = json.loads(mfe(deploy_shop, "can-i-deploy", "products", "2", "--json").stdout)
+    as_json = json.loads(deploy_shop.mfe("can-i-deploy", "products", "2", "--json").stdout)
     assert as_json["deployable"] is True
 
 
 def test_breaking_release_is_refused_unless_forced(deploy_shop, breaking_release, reset_after):
     """can-i-deploy and deploy refuse it with the reason; --force deploys with a warning."""
-    check = mfe(deploy_shop, "can-i-deploy", "products", "3", "--url", breaking_release)
+    check = deploy_shop.mfe("can-i-deploy", "products", "3", "--url", breaking_release)
     assert check.returncode == 1
     assert "BREAKS" in check.stdout and "9.0.0" in check.stdout
 
-    refused = mfe(deploy_shop, "deploy", "products", "3", "--url", breaking_release)
+    refused = deploy_shop.mfe("deploy", "products", "3", "--url", breaking_release)
     assert refused.returncode == 1
     assert "9.0.0" in refused.stdout
     assert get_json(deploy_shop.host + "/api/deployments")["apps"]["products"]["release"] == 1
 
-    forced = mfe(deploy_shop, "deploy", "products", "3", "--url", breaking_release, "--force")
+    forced = deploy_shop.mfe("deploy", "products", "3", "--url", breaking_release, "--force")
     assert forced.returncode == 0, forced.stdout + forced.stderr
     assert "WARNING" in forced.stdout
     state = get_json(deploy_shop.host + "/api/deployments")

@@ -1,16 +1,10 @@
 """Failure is the default: an app that is down gets a fallback, and nothing is lost."""
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from e2e.pages import HostPage
 from e2e.processes import start_shop
-
-MFE = str(Path(sys.executable).parent / "mfe")
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +25,7 @@ def restore(outage_shop):
     for name in ("products-v1", "checkout-v1", "host"):
         if name not in outage_shop.procs:
             outage_shop.start(name)
-    subprocess.run([MFE, "chaos", "checkout", "up"], env=outage_shop.env, check=True, timeout=30)
+    outage_shop.mfe("chaos", "checkout", "up", check=True)
 
 
 def test_checkout_down_then_back_loses_nothing(outage_shop, page, restore):
@@ -85,24 +79,12 @@ def test_products_down_checkout_and_badge_keep_working(outage_shop, page, restor
 def test_chaos_down_and_up_without_a_kill(outage_shop, page, restore):
     """`mfe chaos checkout down` shows the fallback and holds adds; `up` delivers them once."""
     host = HostPage(page, outage_shop.host).open()
-    down = subprocess.run(
-        [MFE, "chaos", "checkout", "down"],
-        env=outage_shop.env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    down = outage_shop.mfe("chaos", "checkout", "down")
     assert down.returncode == 0, down.stdout + down.stderr
     fallback = page.get_by_test_id("fallback-checkout")
     expect(fallback).to_be_visible()
     host.products().add("filters", 3)
-    up = subprocess.run(
-        [MFE, "chaos", "checkout", "up"],
-        env=outage_shop.env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    up = outage_shop.mfe("chaos", "checkout", "up")
     assert up.returncode == 0
     expect(fallback).to_be_hidden()
     host.checkout().expect_line("filters", 3, "5.25")
@@ -127,14 +109,8 @@ def test_page_reconnects_after_a_host_restart(outage_shop, page, restore):
     page.wait_for_function("() => window.mfeHost.socketOpen()")
     outage_shop.restart("host")
     page.wait_for_function("() => window.mfeHost.socketOpen()")
-    deployed = subprocess.run(
-        [MFE, "deploy", "products", "2"],
-        env=outage_shop.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    deployed = outage_shop.mfe("deploy", "products", "2")
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     host.expect_frame_app("products", 2)
-    subprocess.run([MFE, "deploy", "products", "1"], env=outage_shop.env, check=True, timeout=60)
+    outage_shop.mfe("deploy", "products", "1", check=True)
     host.expect_frame_app("products", 1)

@@ -1,8 +1,6 @@
 """The live inspector, `mfe events tail`, and the living contract page."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,8 +8,6 @@ from playwright.sync_api import expect
 
 from e2e.pages import HostPage
 from e2e.processes import start_shop
-
-MFE = str(Path(sys.executable).parent / "mfe")
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +19,6 @@ def watched_shop(tmp_path_factory):
     )
     yield running
     running.stop_all()
-
-
-def mfe(shop, *args: str) -> subprocess.CompletedProcess:
-    """Run the CLI against the shop."""
-    return subprocess.run([MFE, *args], env=shop.env, capture_output=True, text=True, timeout=60)
 
 
 @pytest.fixture
@@ -102,14 +93,14 @@ def test_opened_after_the_fact_it_shows_history_and_deploys(watched_shop, contex
     host = HostPage(context.new_page(), watched_shop.host).open()
     host.products().add("filters")
     expect(host.badge).not_to_have_text("0")
-    assert mfe(watched_shop, "deploy", "checkout", "2").returncode == 0
+    assert watched_shop.mfe("deploy", "checkout", "2").returncode == 0
     try:
         late = context.new_page()
         late.goto(watched_shop.host + "/inspector")
         expect(rows(late, type="emit", event="cart:item-added").first).to_be_visible()
         expect(rows(late, type="deploy").last).to_contain_text("checkout → release 2")
     finally:
-        assert mfe(watched_shop, "deploy", "checkout", "1").returncode == 0
+        assert watched_shop.mfe("deploy", "checkout", "1").returncode == 0
 
 
 def test_events_tail_prints_the_same_stream(watched_shop, context):
@@ -120,12 +111,12 @@ def test_events_tail_prints_the_same_stream(watched_shop, context):
     host.page.wait_for_function(
         "() => window.mfeHost.log().some((e) => e.type === 'ack' && e.app === 'checkout')"
     )
-    result = mfe(watched_shop, "events", "tail", "--json", "--count", "5")
+    result = watched_shop.mfe("events", "tail", "--json", "--count", "5")
     assert result.returncode == 0, result.stderr
     entries = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(entries) == 5
     assert all("type" in e and "seq" in e for e in entries)
-    text = mfe(watched_shop, "events", "tail", "--count", "3")
+    text = watched_shop.mfe("events", "tail", "--count", "3")
     assert text.returncode == 0 and len(text.stdout.splitlines()) == 3
 
 
@@ -149,6 +140,6 @@ def test_contract_page_is_generated_from_the_registry_and_live_manifests(watched
 
 def test_can_i_deploy_counts_deprecated_versions_in_use(watched_shop):
     """can-i-deploy names the deprecated versions the pairs still rely on."""
-    result = mfe(watched_shop, "can-i-deploy", "checkout", "1")
+    result = watched_shop.mfe("can-i-deploy", "checkout", "1")
     assert result.returncode == 0
     assert "deprecated versions still in use: cart:item-added@1.0.0" in result.stdout
