@@ -8,7 +8,7 @@ PY := $(BIN)/python
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint unit e2e screenshots install install-dev clean help
+.PHONY: run test lint unit e2e bench screenshots install install-dev clean help
 
 help:
 	@echo "make run    start the five processes and print the shop's URL"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint   ruff, ruff format --check, import-linter, mfe contracts check"
 	@echo "make unit   unit and contract tests only (no browser)"
 	@echo "make e2e    browser tests only"
+	@echo "make bench  measure bus, composition, servers, sockets, memory (docs/performance.md)"
 	@echo "make screenshots  drive the real shop and write docs/images/*.png"
 
 $(PY):
@@ -52,6 +53,9 @@ unit: $(DEV)
 
 e2e: $(DEV)
 	$(BIN)/pytest -q -m browser
+
+bench: $(DEV)
+	$(PY) -m bench
 
 test: lint
 	$(BIN)/pytest -q

@@ -7,11 +7,12 @@ sleeps and retries and made insert p99 jump to 24-240 ms, is then never needed.
 
 import fcntl
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 
 from checkout_app.schema import SCHEMA
 
@@ -44,17 +45,18 @@ def writer_lock(lock_path: str) -> Iterator[None]:
 
 
 def get_db() -> sqlite3.Connection:
-    """This request's connection, opened on first use."""
-    if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
-    return g.db
+    """This thread's connection to the app's database, opened once and then reused.
 
-
-def close_db(_error: BaseException | None = None) -> None:
-    """Close this request's connection, if it opened one."""
-    conn = g.pop("db", None)
-    if conn is not None:
-        conn.close()
+    Opening a connection and setting its pragmas cost about 0.4 ms of CPU per request, far
+    more than the queries; each worker thread keeps its own (sqlite3 connections must not be
+    shared between threads). Connections run in autocommit mode, so none holds a transaction
+    between requests.
+    """
+    local = current_app.extensions["checkout_db_local"]
+    conn = getattr(local, "conn", None)
+    if conn is None:
+        conn = local.conn = connect(current_app.config["DATABASE"])
+    return conn
 
 
 @contextmanager
@@ -84,9 +86,9 @@ def init_schema(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Point the app at its database, create the schema, close connections after requests."""
+    """Point the app at its database and create the schema; connections are per thread."""
     folder = Path(app.config["APP_DATA_DIR"])
     app.config.setdefault("DATABASE", str(folder / "checkout.sqlite3"))
     app.config.setdefault("DATABASE_LOCK", app.config["DATABASE"] + ".lock")
+    app.extensions["checkout_db_local"] = threading.local()
     init_schema(app)
-    app.teardown_appcontext(close_db)

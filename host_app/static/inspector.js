@@ -11,6 +11,7 @@ const connection = document.getElementById("connection");
 const counts = document.getElementById("counts");
 
 const rows = new Map(); // key -> {entry, consumers: Map(app -> delivery), element}
+const emits = new Map(); // `${page} ${id}` -> the emit row its deliveries belong to
 let paused = false;
 let held = [];
 let deprecated = new Set();
@@ -127,7 +128,7 @@ function createRow(entry) {
 function apply(entry) {
   if (["deliver", "ack", "fail", "parked", "dropped"].includes(entry.type)) {
     // Deliveries belong to the emit row of the same logical event on the same page.
-    const row = [...rows.values()].reverse().find((r) => r.entry.type === "emit" && r.entry.id === entry.id && r.entry.page === entry.page);
+    const row = emits.get(`${entry.page} ${entry.id}`);
     if (!row) return;
     const d = row.consumers.get(entry.app) || { to: entry.to, from: entry.from, release: entry.release, status: "sent", latencyMs: 0 };
     d.to = entry.to ?? d.to;
@@ -147,6 +148,7 @@ function apply(entry) {
   if (entry.type === "hello") return;
   const row = { entry, consumers: new Map(), element: createRow(entry) };
   rows.set(keyOf(entry), row);
+  if (entry.type === "emit") emits.set(`${entry.page} ${entry.id}`, row);
   renderConsumers(row);
   row.element.hidden = !matches(row);
   tbody.append(row.element);
@@ -154,6 +156,7 @@ function apply(entry) {
     const [oldest, value] = rows.entries().next().value;
     value.element.remove();
     rows.delete(oldest);
+    emits.delete(`${value.entry.page} ${value.entry.id}`);
   }
 }
 
@@ -190,6 +193,7 @@ const realtime = new Realtime({
       if (message.replay) {
         for (const row of rows.values()) row.element.remove();
         rows.clear();
+        emits.clear();
       }
       receive(message.entries || []);
     }
@@ -221,6 +225,7 @@ pauseButton.addEventListener("click", () => {
 document.getElementById("clear").addEventListener("click", () => {
   for (const row of rows.values()) row.element.remove();
   rows.clear();
+  emits.clear();
   held = [];
   updateCounts();
 });

@@ -5,6 +5,7 @@ const FIRST_DELAY_MS = 250;
 const MAX_DELAY_MS = 10000;
 const LOG_FLUSH_MS = 250;
 const LOG_QUEUE_LIMIT = 5000;
+const LOG_BATCH = 500;
 
 export class Realtime {
   constructor({ url, role = "page", onMessage = () => {} }) {
@@ -57,12 +58,14 @@ export class Realtime {
   /** Queue a bus log entry; entries leave in batches (the inspector must not slow the bus). */
   log(entry) {
     this.logs.push(entry);
-    if (this.logs.length > LOG_QUEUE_LIMIT) this.logs.splice(0, this.logs.length - LOG_QUEUE_LIMIT);
+    // Full batches leave at once; a backlog beyond the limit is trimmed in one chunk.
+    if (this.logs.length >= LOG_BATCH) this.flushLogs();
+    if (this.logs.length > LOG_QUEUE_LIMIT + LOG_BATCH) this.logs.splice(0, this.logs.length - LOG_QUEUE_LIMIT);
   }
 
   flushLogs() {
     if (!this.logs.length || !this.open) return;
-    const batch = this.logs.splice(0, 500);
+    const batch = this.logs.splice(0, LOG_BATCH);
     this.send({ type: "log", page: this.page, entries: batch });
   }
 }

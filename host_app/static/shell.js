@@ -20,9 +20,12 @@ const realtime = new Realtime({
   },
 });
 
+const LOG_KEEP = 1000;
+
 function onLog(entry) {
   log.push(entry);
-  if (log.length > 1000) log.splice(0, log.length - 1000);
+  // Trim in chunks: trimming one entry per push made a burst quadratic.
+  if (log.length > 2 * LOG_KEEP) log.splice(0, log.length - LOG_KEEP);
   realtime.log(entry);
   // A consumer whose handler failed (e.g. its server is gone): ask the host to probe now.
   if (entry.type === "fail") realtime.send({ type: "probe" });
@@ -71,6 +74,8 @@ for (const [name, app] of Object.entries(config.apps)) {
   frames.add(name, iframe, fallback, { origin: app.url, release: app.release });
 }
 frames.listen();
+// The outbox is saved in batches; leaving the page (a reload) saves what is pending now.
+window.addEventListener("pagehide", () => router.flush());
 
 function applyDeployments(state) {
   for (const [name, app] of Object.entries(state.apps)) {
@@ -103,7 +108,7 @@ realtime.connect();
 // A read-only handle for devtools and tests: the log, the outbox, the connections.
 Object.defineProperty(window, "mfeHost", {
   value: Object.freeze({
-    log: () => log.map((entry) => ({ ...entry })),
+    log: () => log.slice(-LOG_KEEP).map((entry) => ({ ...entry })),
     pending: (app = null) => router.pending(app).map((r) => ({ app: r.app, id: r.envelope.id })),
     connected: (app) => router.isConnected(app),
     live: () => Object.fromEntries(live),

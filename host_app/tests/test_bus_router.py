@@ -559,22 +559,23 @@ const storage = {
 
 
 def test_outbox_survives_a_new_router_over_the_same_storage(js):
-    """Undelivered events are saved (one coalesced write) and a new Router delivers them."""
+    """Undelivered events are saved (one write per 200 ms) and a new Router delivers them."""
     out = run(
         js,
         FAKE_STORAGE
         + """
         const first = makeRouter({ storage, connected: ["products"] });
         const ids = [emit(first, { "1.0.0": ITEM }), emit(first, { "1.0.0": ITEM })];
+        advance(199);
         const writesBefore = writes;
-        advance(0);
+        advance(1);
         const writesAfter = writes;
         const second = makeRouter({ storage, connected: ["products"] });
         const restored = second.pending("checkout").map((r) => r.envelope.id);
         connect(second, "checkout");
         const delivered = sent("checkout", "deliver").map((m) => m.envelope);
         for (const id of ids) ack(second, id);
-        advance(0);
+        second.flush();
         const third = makeRouter({ storage, connected: ["products"] });
         return plain({ ids, writesBefore, writesAfter, restored, delivered,
                        afterAck: third.pending().length });
@@ -618,7 +619,7 @@ def test_storage_write_error_is_logged_not_thrown(js):
         const storage = { getItem: () => null, setItem: () => { throw new Error("quota"); } };
         const router = makeRouter({ storage, connected: ["products"] });
         emit(router, { "1.0.0": ITEM });
-        advance(0);
+        advance(200);
         const errors = logs.filter((e) => e.type === "storage-error").map((e) => e.message);
         return plain({ verdicts: verdicts().map((v) => v.status), errors });
         """,

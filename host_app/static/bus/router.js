@@ -13,6 +13,7 @@ export const DEFAULT_LIMITS = Object.freeze({
   maxAttempts: 6,
   outboxLimit: 1000,
   dedupeLimit: 20000,
+  persistMs: 200,
 });
 
 const STORAGE_KEY = "mfe-outbox";
@@ -24,6 +25,9 @@ function compareVersions(a, b) {
   return 0;
 }
 const newestFirst = (versions) => [...versions].sort((a, b) => compareVersions(b, a));
+
+const MAX_LOGGED_DETAILS = 20;
+const clip = (value, max) => (typeof value === "string" ? value.slice(0, max) : null);
 
 function refusal(reason, message, details = []) {
   return { ok: false, reason, message, details };
@@ -157,21 +161,24 @@ export class Router {
     const verdict = this.check(name, msg);
     const at = Date.now();
     const sender = this.apps.get(name);
+    // The log reaches the host's server and every inspector: a refused message must not get
+    // there at full size, so what it echoes of the sender's message is clipped.
     const summary = {
       type: "emit",
       at,
       app: name,
       release: sender?.release ?? null,
-      id: typeof msg.id === "string" ? msg.id : null,
-      event: Array.isArray(msg.envelopes) ? msg.envelopes[0]?.event ?? null : null,
-      versions: Array.isArray(msg.envelopes) ? msg.envelopes.map((e) => e?.version) : [],
+      id: clip(msg.id, 64),
+      event: Array.isArray(msg.envelopes) ? clip(msg.envelopes[0]?.event, 64) : null,
+      versions: Array.isArray(msg.envelopes) ? msg.envelopes.slice(0, 8).map((e) => clip(e?.version, 32)) : [],
     };
     if (!verdict.ok) {
-      this.onLog({ ...summary, verdict: verdict.reason, message: verdict.message, details: verdict.details });
+      const details = verdict.details.slice(0, MAX_LOGGED_DETAILS).map((d) => (typeof d?.path === "string" ? { ...d, path: clip(d.path, 200) } : d));
+      this.onLog({ ...summary, verdict: verdict.reason, message: clip(verdict.message, 500), details });
       this.reply(name, {
         tag: "mfe-bus",
         kind: "verdict",
-        id: summary.id,
+        id: typeof msg.id === "string" ? msg.id : null,
         status: "refused",
         reason: verdict.reason,
         message: verdict.message,
@@ -201,7 +208,9 @@ export class Router {
     }
     let size;
     try {
-      size = new TextEncoder().encode(JSON.stringify(envelopes)).length;
+      const json = JSON.stringify(envelopes);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: encode only when it could matter.
+      size = json.length * 3 <= this.limits.maxBytes ? json.length : new TextEncoder().encode(json).length;
     } catch (error) {
       return refusal("invalid", `not JSON data: ${error.message}`);
     }
@@ -450,16 +459,22 @@ export class Router {
 
   persist() {
     if (!this.storage || this.saveHandle !== null) return;
-    // Coalesce: one write per burst, not one per event.
-    this.saveHandle = this.schedule(() => {
-      this.saveHandle = null;
-      const entries = [...this.outbox.values()].map((r) => ({ app: r.app, offered: r.offered }));
-      try {
-        this.storage.setItem(STORAGE_KEY, JSON.stringify(entries));
-      } catch (error) {
-        this.onLog({ type: "storage-error", at: Date.now(), message: String(error.message || error) });
-      }
-    }, 0);
+    // At most one write per `persistMs`: a synchronous setItem per event cost more than the
+    // rest of the bus. The page flushes on `pagehide`, so a reload loses nothing.
+    this.saveHandle = this.schedule(() => this.flush(), this.limits.persistMs);
+  }
+
+  /** Write the outbox to storage now. */
+  flush() {
+    if (this.saveHandle !== null) this.cancel(this.saveHandle);
+    this.saveHandle = null;
+    if (!this.storage) return;
+    const entries = [...this.outbox.values()].map((r) => ({ app: r.app, offered: r.offered }));
+    try {
+      this.storage.setItem(STORAGE_KEY, JSON.stringify(entries));
+    } catch (error) {
+      this.onLog({ type: "storage-error", at: Date.now(), message: String(error.message || error) });
+    }
   }
 
   restore() {

@@ -27,8 +27,9 @@ export class BusError extends Error {
   }
 }
 
-/** A random UUID v4 (crypto.randomUUID needs a secure context; this does not). */
+/** A random UUID v4: the browser's own where it has one (secure contexts), else ours. */
 export function uuid4() {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;

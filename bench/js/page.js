@@ -1,0 +1,203 @@
+// Injected by the benchmark (Playwright `add_init_script`) into every frame of its pages,
+// before the page's own scripts. Nothing here runs in a normal visit of the shop.
+//
+// In the shop's top-level page (the host, path "/"): a thin observer of the bus ports.
+//   - the moment the host hands each child its MessagePort (Frames.connect sets `onmessage`)
+//     is recorded: two of them = both frames ready;
+//   - every ack a child sends to the host is seen *after* the router handled it, and is
+//     reported back to the products frame on a side port (one message per ack for latency,
+//     a running count every `step` acks for bursts): the "→ back" leg of the full path;
+//   - the moment a fallback (`fallback-*`) becomes visible is recorded.
+// In child frames: the driver that times batches of events (`window.__benchDriver`), for the
+// contract bus (`window.mfe`) and for the raw baseline (`window.__raw`).
+(() => {
+  const now = () => performance.now();
+
+  if (window.top === window) {
+    if (location.pathname !== "/") return;
+    const bench = {
+      connects: [],
+      fallbacks: {},
+      acks: 0,
+      mode: "each",
+      step: 1,
+      target: 0,
+      back: null,
+      reset({ mode = "each", step = 1, target = 0 } = {}) {
+        bench.acks = 0;
+        bench.mode = mode;
+        bench.step = step;
+        bench.target = target;
+      },
+      /** Give the products frame a side port on which acks come back. */
+      link(frameName, origin) {
+        const channel = new MessageChannel();
+        bench.back = channel.port1;
+        const iframe = document.querySelector(`iframe[name='${frameName}']`);
+        iframe.contentWindow.postMessage({ benchBack: true }, origin, [channel.port2]);
+      },
+    };
+    Object.defineProperty(window, "__bench", { value: bench });
+
+    const onAck = (data) => {
+      bench.acks += 1;
+      if (!bench.back) return;
+      if (bench.mode === "each") bench.back.postMessage({ id: data.id });
+      else if (bench.acks % bench.step === 0 || bench.acks >= bench.target - bench.step) {
+        bench.back.postMessage({ count: bench.acks });
+      }
+    };
+    const native = Object.getOwnPropertyDescriptor(MessagePort.prototype, "onmessage");
+    Object.defineProperty(MessagePort.prototype, "onmessage", {
+      configurable: true,
+      enumerable: true,
+      get() {
+        return native.get.call(this);
+      },
+      set(handler) {
+        if (typeof handler !== "function" || this === bench.back) {
+          native.set.call(this, handler);
+          return;
+        }
+        bench.connects.push(now());
+        native.set.call(this, function observed(event) {
+          handler.call(this, event);
+          const data = event.data;
+          if (data !== null && typeof data === "object" && data.kind === "ack") onAck(data);
+        });
+      },
+    });
+
+    new MutationObserver((records) => {
+      for (const record of records) {
+        const el = record.target;
+        const id = el.dataset?.testid;
+        if (id?.startsWith("fallback-") && !el.hidden && !(id in bench.fallbacks)) {
+          bench.fallbacks[id] = now();
+        }
+      }
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ["hidden"] });
+    return;
+  }
+
+  // ---- child frames: the driver ------------------------------------------------------------
+
+  let onBack = () => {};
+  const deliverBack = (data) => onBack(data);
+  Object.defineProperty(window, "__benchBack", { value: deliverBack });
+  let backReady;
+  const backLinked = new Promise((resolve) => {
+    backReady = resolve;
+  });
+  window.addEventListener("message", (event) => {
+    if (event.source !== window.parent || !event.data || event.data.benchBack !== true) return;
+    const port = event.ports[0];
+    port.onmessage = (e) => deliverBack(e.data);
+    backReady();
+  });
+
+  let seq = 0;
+  function payload(spec, i) {
+    return { ...spec.data, [spec.uniqueKey]: `${spec.uniqueKey}-${seq}-${i}` };
+  }
+
+  /** `send(i)` → id (or a promise of it) once the emitter may go on. */
+  function sender(spec) {
+    seq += 1;
+    if (spec.kind === "bus") {
+      const mfe = window.mfe;
+      return (i) => mfe.emit(spec.event, spec.version, payload(spec, i)).then((r) => r.id);
+    }
+    const raw = window.__raw;
+    return (i) => {
+      const id = `raw-${seq}-${i}`;
+      const envelope = {
+        event: spec.event,
+        version: spec.version,
+        id,
+        source: raw.name,
+        timestamp: Date.now(),
+        data: payload(spec, i),
+      };
+      return raw.emit(id, envelope, spec.path === "echo");
+    };
+  }
+
+  /** Sequential events in batches: per-event latency = batch time / batch size. */
+  async function latency(spec) {
+    if (spec.kind === "bus" && spec.path === "full") await backLinked;
+    const send = sender(spec);
+    const acked = new Set();
+    let waiting = null;
+    onBack = (data) => {
+      if (waiting && waiting.id === data.id) {
+        const w = waiting;
+        waiting = null;
+        w.resolve();
+      } else acked.add(data.id);
+    };
+    const one = async (i) => {
+      const id = await send(i);
+      if (spec.path !== "full" || acked.delete(id)) return;
+      await new Promise((resolve) => {
+        waiting = { id, resolve };
+      });
+    };
+    for (let i = 0; i < spec.warmup; i += 1) await one(i);
+    const perEvent = [];
+    const batches = Math.max(1, Math.floor(spec.n / spec.batch));
+    for (let b = 0; b < batches; b += 1) {
+      const t0 = now();
+      for (let k = 0; k < spec.batch; k += 1) await one(b * spec.batch + k);
+      perEvent.push((now() - t0) / spec.batch);
+    }
+    return perEvent;
+  }
+
+  /** n events, at most `window` of them not yet acked; time until the n-th ack is back. */
+  async function burst(spec) {
+    if (spec.kind === "bus") await backLinked;
+    const send = sender(spec);
+    const n = spec.n;
+    let sent = 0;
+    let acked = 0;
+    let refused = 0;
+    const reasons = {};
+    let finish;
+    const done = new Promise((resolve) => {
+      finish = resolve;
+    });
+    const verdicts = [];
+    const settle = () => {
+      if (acked + refused >= n) finish();
+    };
+    const refuse = (error) => {
+      refused += 1;
+      const reason = error?.reason || String(error);
+      reasons[reason] = (reasons[reason] || 0) + 1;
+      settle();
+    };
+    const pump = () => {
+      while (sent < n && sent - acked - refused < spec.window) {
+        const result = send(sent);
+        sent += 1;
+        if (result && typeof result.then === "function") verdicts.push(result.catch(refuse));
+      }
+    };
+    onBack = (data) => {
+      if (typeof data.count !== "number") return;
+      acked = data.count;
+      settle();
+      pump();
+    };
+    const t0 = now();
+    pump();
+    const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), spec.timeoutMs));
+    const outcome = await Promise.race([done, timeout]);
+    const ms = now() - t0;
+    await Promise.race([Promise.all(verdicts), timeout]);
+    return { ms, sent, acked, refused, reasons, timedOut: outcome === "timeout" };
+  }
+
+  Object.defineProperty(window, "__benchDriver", { value: Object.freeze({ latency, burst }) });
+})();

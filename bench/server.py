@@ -1,0 +1,345 @@
+"""HTTP load: req/s and latency percentiles with N concurrent keep-alive clients.
+
+The load generator is Python (`http.client`, one keep-alive connection per client), split
+over `processes` processes of `clients / processes` threads each so one interpreter lock does
+not serialise all clients. On a 2-core machine the generator competes with the server for the
+same cores: every figure reports the CPU the clients and the server used while it ran, so a
+client-bound result is visible as such.
+"""
+
+import http.client
+import json
+import multiprocessing
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench.memory import group_cpu_seconds
+from bench.stats import figure, percentile
+from e2e.processes import REPOSITORY, free_port, get_json, wait_listening
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+INSERTS_PER_SESSION = 400  # a fresh cart now and then keeps lines under the quantity limit
+
+
+@dataclass
+class Target:
+    """What one client does, over and over."""
+
+    url: str  # the server's origin
+    kind: str  # "get-cart", "post-item" or "get-deployments"
+    products: list = field(default_factory=list)  # (id, price) for inserts
+
+
+class Client:
+    """One keep-alive connection with a session of its own."""
+
+    def __init__(self, target: Target, index: int):
+        self.target = target
+        self.index = index
+        parts = urlsplit(target.url)
+        self.port = parts.port
+        self.host_header = parts.netloc
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        self.cookie = ""
+        self.csrf = ""
+        self.sessions: list[dict] = []  # {"cookie", "inserted"}
+        self.statuses: Counter = Counter()
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers=None):
+        all_headers = {"Host": self.host_header, "Accept": "application/json"}
+        if self.cookie:
+            all_headers["Cookie"] = self.cookie
+        all_headers.update(headers or {})
+        try:
+            self.conn.request(method, path, body=body, headers=all_headers)
+            response = self.conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.statuses["connection-error"] += 1
+            return None, b""
+        for header in response.msg.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie(header)
+            for morsel in cookie.values():
+                self.cookie = f"{morsel.key}={morsel.value}"
+        return response.status, data
+
+    def new_session(self) -> None:
+        """A fresh browser: GET / gives a session cookie (with a cart id) and a CSRF token."""
+        self.cookie = ""
+        status, html = self.request("GET", "/", headers={"Accept": "text/html"})
+        match = CSRF_META.search(html.decode(errors="replace")) if status == 200 else None
+        if not match:
+            raise RuntimeError(f"no CSRF token from {self.target.url}/ (status {status})")
+        self.csrf = match.group(1)
+        self.sessions.append({"cookie": self.cookie, "inserted": 0})
+
+    def insert(self, n: int) -> int | None:
+        product_id, price = self.target.products[n % len(self.target.products)]
+        envelope = {
+            "event": "cart:item-added",
+            "version": "1.0.0",
+            "id": str(uuid.uuid4()),
+            "source": "products",
+            "timestamp": int(time.time() * 1000),
+            "data": {
+                "itemId": f"load-{self.index}-{n}",
+                "productId": product_id,
+                "quantity": 1,
+                "price": price,
+            },
+        }
+        status, _ = self.request(
+            "POST",
+            "/api/cart/items",
+            json.dumps(envelope).encode(),
+            {
+                "Content-Type": "application/json",
+                "Origin": self.target.url,
+                "X-CSRF-Token": self.csrf,
+            },
+        )
+        if status == 201:
+            self.sessions[-1]["inserted"] += 1
+            if self.sessions[-1]["inserted"] >= INSERTS_PER_SESSION:
+                self.new_session()
+        return status
+
+    def setup(self) -> None:
+        if self.target.kind in ("get-cart", "post-item"):
+            self.new_session()
+        if self.target.kind == "get-cart":
+            for n in range(3):  # a cart with a few lines, like a shopper's
+                self.insert(n)
+
+    def one(self, n: int) -> int | None:
+        if self.target.kind == "get-cart":
+            return self.request("GET", "/api/cart")[0]
+        if self.target.kind == "post-item":
+            return self.insert(n)
+        return self.request("GET", "/api/deployments")[0]
+
+    def verify(self) -> dict:
+        """Each session's cart holds exactly the units its 201s added: none lost, none twice."""
+        lost = doubled = 0
+        for session in self.sessions:
+            self.cookie = session["cookie"]
+            status, body = self.request("GET", "/api/cart")
+            count = json.loads(body)["itemCount"] if status == 200 else -1
+            expected = session["inserted"]
+            if count < expected:
+                lost += expected - count
+            elif count > expected:
+                doubled += count - expected
+        return {"lost": lost, "doubled": doubled, "carts": len(self.sessions)}
+
+
+def _thread(target, index, start_at, end_at, out):
+    client = Client(target, index)
+    try:
+        client.setup()
+    except Exception as error:  # reported, not raised: the other clients go on
+        out.append({"error": f"setup: {error}", "latencies": [], "statuses": {}})
+        return
+    latencies = []
+    n = 0
+    expected = {"post-item": 201}.get(target.kind, 200)
+    errors = 0
+    status = None
+    while True:
+        started = time.perf_counter()
+        if started >= end_at:
+            break
+        status = client.one(n)
+        n += 1
+        finished = time.perf_counter()
+        if started >= start_at:  # the warm-up before start_at is not counted
+            latencies.append((finished - started) * 1000)
+            if status != expected:
+                errors += 1
+                client.statuses[str(status)] += 1
+    check = client.verify() if target.kind == "post-item" else {}
+    out.append(
+        {
+            "latencies": latencies,
+            "errors": errors,
+            "statuses": dict(client.statuses),
+            **check,
+        }
+    )
+
+
+def _worker(target: Target, threads: int, first_index: int, start_in: float, duration: float):
+    """One load process: `threads` clients; returns their latencies and the process's CPU."""
+    now = time.perf_counter()
+    start_at, end_at = now + start_in, now + start_in + duration
+    out: list[dict] = []
+    workers = [
+        threading.Thread(target=_thread, args=(target, first_index + i, start_at, end_at, out))
+        for i in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    time.sleep(max(0.0, start_at - time.perf_counter()))
+    cpu_start = time.process_time()
+    time.sleep(max(0.0, end_at - time.perf_counter()))
+    cpu = time.process_time() - cpu_start
+    for worker in workers:
+        worker.join()
+    return {"threads": out, "cpu": cpu}
+
+
+def run_load(
+    target: Target, server_pgid: int, clients=8, processes=2, duration=10.0, warmup=1.0
+) -> dict:
+    """Drive `clients` clients for `duration` s after `warmup` s; req/s, percentiles, CPU."""
+    context = multiprocessing.get_context("spawn")
+    per_process = clients // processes
+    # Spawning and importing take a moment: the clock starts after every process is up.
+    start_in = 2.0 + warmup
+    with context.Pool(processes) as pool:
+        pending = [
+            pool.apply_async(_worker, (target, per_process, i * per_process, start_in, duration))
+            for i in range(processes)
+        ]
+        time.sleep(start_in)
+        server_cpu = group_cpu_seconds(server_pgid)
+        time.sleep(duration)
+        server_cpu = group_cpu_seconds(server_pgid) - server_cpu
+        results = [p.get(timeout=duration + 120) for p in pending]
+    threads = [t for r in results for t in r["threads"]]
+    latencies = [ms for t in threads for ms in t["latencies"]]
+    return {
+        "requests": len(latencies),
+        "rate": len(latencies) / duration,
+        "latencies": latencies,
+        "errors": sum(t.get("errors", 0) for t in threads),
+        "setup_errors": [t["error"] for t in threads if "error" in t],
+        "lost": sum(t.get("lost", 0) for t in threads),
+        "doubled": sum(t.get("doubled", 0) for t in threads),
+        "carts": sum(t.get("carts", 0) for t in threads),
+        "client_cpu": sum(r["cpu"] for r in results) / duration,
+        "server_cpu": server_cpu / duration,
+        "duration": duration,
+        "clients": clients,
+        "processes": processes,
+    }
+
+
+def load_figure(section: str, label: str, result: dict, target=None, meets=None, key="") -> dict:
+    """A req/s figure with latency percentiles (per request, not batched)."""
+    requests = max(result["requests"], 1)
+    # CPU per request is what the cores allow: it does not depend on who else runs.
+    result["server_cpu_ms_per_request"] = result["server_cpu"] * result["duration"] / requests * 1e3
+    result["client_cpu_ms_per_request"] = result["client_cpu"] * result["duration"] / requests * 1e3
+    notes = [
+        f"{result['errors']} errors",
+        f"CPU per request: server {result['server_cpu_ms_per_request']:.2f} ms, "
+        f"load generator {result['client_cpu_ms_per_request']:.2f} ms "
+        f"({result['server_cpu']:.2f} + {result['client_cpu']:.2f} cores busy)",
+    ]
+    if "lost" in result and result.get("carts"):
+        notes.append(f"{result['lost']} lost / {result['doubled']} doubled inserts")
+    extra = {k: v for k, v in result.items() if k not in ("latencies", "rate", "requests")}
+    return figure(
+        section,
+        label,
+        "req/s",
+        result["requests"],
+        value=result["rate"],
+        target=target,
+        meets=meets,
+        note="; ".join(notes),
+        latency_ms={f"p{q}": percentile(result["latencies"], q) for q in (50, 95, 99)},
+        key=key,
+        **extra,
+    )
+
+
+def start_dev_checkout(shop, data_dir: Path) -> tuple[subprocess.Popen, str]:
+    """Checkout release 1 on Flask's development server, on a free port of its own."""
+    url = f"http://localhost:{free_port()}"
+    env = dict(shop.env, MFE_CHECKOUT_V1_URL=url, MFE_DATA_DIR=str(data_dir))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "checkout_app", "--release", "1", "--dev"],
+        cwd=REPOSITORY,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    out = (data_dir / "checkout-dev.log").open("ab")
+    wait_listening(proc, out, 30, "checkout (dev server)")
+    get_json(f"{url}/healthz", timeout=30)
+    return proc, url
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a process group we started."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+
+
+def _catalog(shop) -> list:
+    products = get_json(f"{shop.url('products-v1')}/api/products")["products"]
+    return [(p["id"], p["price"]) for p in products]
+
+
+def run(shop, duration: float, warmup: float, data_dir: Path, log=print) -> list[dict]:
+    """Checkout's two endpoints under the Procfile's server and under Flask's dev server."""
+    catalog = _catalog(shop)
+    figures = []
+    servers = [("gunicorn gthread 4x2 (Procfile)", shop.url("checkout-v1"), None)]
+    dev, dev_url = start_dev_checkout(shop, data_dir / "dev-server")
+    servers.append(("Flask development server", dev_url, dev))
+    targets = {
+        "get-cart": ("GET /api/cart", "≥ 4,000 req/s, p99 ≤ 10 ms", 4000, 10.0),
+        "post-item": ("POST /api/cart/items", "≥ 2,000 req/s, p99 ≤ 15 ms", 2000, 15.0),
+    }
+    try:
+        for server, url, proc in servers:
+            pgid = proc.pid if proc else shop.procs["checkout-v1"].pid
+            for kind, (label, text, rate, p99) in targets.items():
+                log(f"server: {label} on {server} ...")
+                result = run_load(
+                    Target(url, kind, catalog), pgid, duration=duration, warmup=warmup
+                )
+                procfile = proc is None
+                latency_p99 = percentile(result["latencies"], 99)
+                ok = (
+                    result["rate"] >= rate
+                    and latency_p99 is not None
+                    and latency_p99 <= p99
+                    and not result["errors"]
+                    and not result.get("lost")
+                    and not result.get("doubled")
+                )
+                figures.append(
+                    load_figure(
+                        "server",
+                        f"{label} — {server}",
+                        result,
+                        target=text if procfile else None,
+                        meets=ok if procfile else None,
+                        key=f"{kind}:{'procfile' if procfile else 'dev'}",
+                    )
+                )
+    finally:
+        stop(dev)
+    return figures
