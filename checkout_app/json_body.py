@@ -3,7 +3,8 @@
 import json
 import math
 
-from flask import request
+from flask import current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from shared_contracts.web.errors import ApiError
 
@@ -29,8 +30,14 @@ def json_object() -> dict:
     """The request body as a JSON object, or a 400/413/415 JSON error."""
     if not request.is_json:
         raise ApiError(415, "unsupported-media-type", "send the body as application/json")
-    # get_data raises 413 itself when the body is over MAX_CONTENT_LENGTH.
+    # get_data raises 413 itself when Content-Length is over MAX_CONTENT_LENGTH.
     raw = request.get_data(cache=False)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A chunked body has no Content-Length: werkzeug stops reading at the limit and
+        # hands over the first `limit` bytes, which may parse as JSON although the body does
+        # not. A body that reaches the limit is too large, never silently cut.
+        raise RequestEntityTooLarge()
     try:
         body = json.loads(raw, parse_constant=_no_constants, parse_float=_finite_float)
     except ApiError:

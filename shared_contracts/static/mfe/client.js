@@ -35,6 +35,12 @@ class BusClient {
     // Opened on its own, outside the host: there is no bus, and emits time out.
     if (window.parent === window) return;
     window.addEventListener("message", (event) => this.onWindowMessage(event));
+    // This document is going away (a reload, or the frame navigated elsewhere): tell the host
+    // on our port, so it stops counting a dead port as a connected app. (A page kept in the
+    // back-forward cache is not gone: it keeps its port.)
+    window.addEventListener("pagehide", (event) => {
+      if (this.port && !event.persisted) this.port.postMessage({ tag: TAG, kind: "bye", instance: this.instance });
+    });
     let delay = 25;
     const hello = () => {
       if (this.port || this.refusal) return;
@@ -80,7 +86,8 @@ class BusClient {
 
   remember(direction, envelope) {
     this.log.push({ ...envelope, direction });
-    if (this.log.length > HISTORY_LIMIT) this.log.splice(0, this.log.length - HISTORY_LIMIT);
+    // Trimmed in chunks: one splice per event would make a burst quadratic.
+    if (this.log.length > 2 * HISTORY_LIMIT) this.log.splice(0, this.log.length - HISTORY_LIMIT);
   }
 
   waitFor(key, timeoutMs, what) {
@@ -103,7 +110,8 @@ class BusClient {
   }
 
   /** Emit one logical event in one or more versions; resolves once the host accepted it. */
-  emitAll(event, byVersion, { timeout = DEFAULT_TIMEOUT_MS } = {}) {
+  emitAll(event, byVersion, options) {
+    const timeout = options?.timeout ?? DEFAULT_TIMEOUT_MS;
     if (this.refusal) return Promise.reject(this.refusal);
     if (byVersion === null || typeof byVersion !== "object" || Array.isArray(byVersion)) {
       return Promise.reject(new BusError("invalid", "emitAll takes {version: data, ...}"));
@@ -150,7 +158,8 @@ class BusClient {
   }
 
   /** Call a host service (`notifications.show`, ...); rejects after a timeout. */
-  request(method, params, { timeout = DEFAULT_TIMEOUT_MS } = {}) {
+  request(method, params, options) {
+    const timeout = options?.timeout ?? DEFAULT_TIMEOUT_MS;
     if (this.refusal) return Promise.reject(this.refusal);
     const rid = uuid4();
     const answer = this.waitFor(`request:${rid}`, timeout, `request ${method}`);
@@ -160,7 +169,7 @@ class BusClient {
 
   /** The envelopes this frame sent and received recently, newest last. */
   history() {
-    return this.log.map((entry) => structuredClone(entry));
+    return this.log.slice(-HISTORY_LIMIT).map((entry) => structuredClone(entry));
   }
 
   onPortMessage(msg) {
