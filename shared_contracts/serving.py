@@ -36,13 +36,35 @@ def parse_args(app: str, argv: list[str]) -> argparse.Namespace:
         parser.add_argument("--release", type=int, choices=settings.RELEASES, default=1)
     parser.add_argument("--dev", action="store_true", help="Flask's development server")
     parser.add_argument("--workers", type=int, help="override the number of workers")
-    parser.add_argument("--reload", action="store_true", help="restart when code changes")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--reload",
+        action="store_true",
+        help="restart when code changes (MFE_RELOAD=1 in the environment does the same)",
+    )
+    args = parser.parse_args(argv)
+    # `MFE_RELOAD=1 make run`: every process of the Procfile restarts when its code changes.
+    args.reload = args.reload or settings.flag(settings.env("RELOAD", ""))
+    return args
+
+
+# The project's own packages: the code a reloaded worker must read anew.
+PACKAGES = ("host_app", "products_app", "checkout_app", "shared_contracts")
 
 
 def _load(target: str):
     module, _, factory = target.partition(":")
     return getattr(importlib.import_module(module), factory)()
+
+
+def forget_project_modules() -> None:
+    """Drop the project's modules a worker inherited from the master, so it imports them anew.
+
+    `python -m host_app` imports the app (and `shared_contracts` with every contract) in the
+    gunicorn master before it forks; a worker restarted by `--reload` is a fresh fork of that
+    master, so without this it would run the old code again.
+    """
+    for name in [name for name in sys.modules if name.partition(".")[0] in PACKAGES]:
+        del sys.modules[name]
 
 
 def serve(app: str, target: str, argv: list[str] | None = None) -> None:
@@ -84,6 +106,8 @@ def serve(app: str, target: str, argv: list[str] | None = None) -> None:
 
         def load(self):
             # Imported in the worker, after gevent has patched the standard library.
+            if options["reload"]:
+                forget_project_modules()
             return _load(target)
 
     print(f"{label}: {options['worker_class']} on {url}", flush=True)

@@ -91,6 +91,15 @@ function say(text) {
   els.status.textContent = text;
 }
 
+// One cart change at a time: answers then arrive in the order the server applied them, so the
+// page never shows an older cart over a newer one (two deliveries saved at once could).
+let changes = Promise.resolve();
+function serially(task) {
+  const run = changes.then(task, task);
+  changes = run.catch(() => {});
+  return run;
+}
+
 async function announce(cart) {
   render(cart);
   await mfe.emit("cart:updated", "1.0.0", { itemCount: cart.itemCount, total: cart.total });
@@ -98,7 +107,7 @@ async function announce(cart) {
 
 // At least once from the bus, exactly once in the cart: the server is idempotent by id,
 // and the ack is sent only after this promise settles.
-mfe.on("cart:item-added", async (data, envelope) => {
+mfe.on("cart:item-added", (data, envelope) => serially(async () => {
   try {
     const cart = await api("POST", "/api/cart/items", envelope);
     say("");
@@ -112,15 +121,17 @@ mfe.on("cart:item-added", async (data, envelope) => {
     say("Saving the cart failed; it will be retried.");
     throw error;
   }
-});
+}));
 
-async function removeLine(productId) {
-  try {
-    await announce(await api("DELETE", `/api/cart/items/${encodeURIComponent(productId)}`));
-    say("");
-  } catch (error) {
-    say(`Could not remove the item: ${error.message}`);
-  }
+function removeLine(productId) {
+  return serially(async () => {
+    try {
+      await announce(await api("DELETE", `/api/cart/items/${encodeURIComponent(productId)}`));
+      say("");
+    } catch (error) {
+      say(`Could not remove the item: ${error.message}`);
+    }
+  });
 }
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -157,7 +168,7 @@ async function placeOrder(event) {
   }
   els.submit.disabled = true;
   try {
-    const order = await api("POST", "/api/orders", values);
+    const order = await serially(() => api("POST", "/api/orders", values));
     els.orderId.textContent = order.orderId;
     els.orderSummary.textContent = `${order.itemCount} item(s), ${money(order.total)}`;
     els.confirmation.hidden = false;

@@ -19,7 +19,7 @@ from shared_contracts.web.errors import ApiError, error_response
 bp = Blueprint("chaos", __name__, url_prefix="/api/admin")
 
 MODES = ("down", "slow", "up")
-SLOW_SECONDS = 3.0
+SLOW_SECONDS = 1.0
 
 
 class ChaosRequest(BaseModel):
