@@ -10,6 +10,7 @@ import { BusError, PROTOCOL, TAG, uuid4 } from "./protocol.js";
 const HISTORY_LIMIT = 500;
 const SEEN_LIMIT = 20000;
 const DEFAULT_TIMEOUT_MS = 5000;
+const SWEEP_MS = 100;
 
 class BusClient {
   constructor({ app, release, hostOrigin, consumes }) {
@@ -26,6 +27,7 @@ class BusClient {
     this.seen = new Set();
     this.inFlight = new Map();
     this.log = [];
+    this.sweeper = null;
     this.ready = new Promise((resolve) => {
       this.resolveReady = resolve;
     });
@@ -92,21 +94,25 @@ class BusClient {
 
   waitFor(key, timeoutMs, what) {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(key);
-        reject(new BusError("timeout", `${what}: no answer from the host within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(key, {
-        resolve: (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      });
+      // One sweeping timer for all waiting answers: a timer per emit cost more than the emit.
+      const deadline = performance.now() + timeoutMs;
+      this.pending.set(key, { resolve, reject, deadline, what, timeoutMs });
+      this.sweepSoon();
     });
+  }
+
+  sweepSoon() {
+    if (this.sweeper) return;
+    this.sweeper = setTimeout(() => {
+      this.sweeper = null;
+      const now = performance.now();
+      for (const [key, entry] of this.pending) {
+        if (entry.deadline > now) continue;
+        this.pending.delete(key);
+        entry.reject(new BusError("timeout", `${entry.what}: no answer from the host within ${entry.timeoutMs} ms`));
+      }
+      if (this.pending.size) this.sweepSoon();
+    }, SWEEP_MS);
   }
 
   /** Emit one logical event in one or more versions; resolves once the host accepted it. */
@@ -131,7 +137,9 @@ class BusClient {
       this.post({ tag: TAG, kind: "emit", id, envelopes });
     } catch (error) {
       // Functions, DOM nodes and the like cannot cross a postMessage boundary.
-      this.pending.get(`emit:${id}`)?.reject(new BusError("invalid", `not serialisable: ${error.message}`));
+      const entry = this.pending.get(`emit:${id}`);
+      this.pending.delete(`emit:${id}`);
+      entry?.reject(new BusError("invalid", `not serialisable: ${error.message}`));
       return answer;
     }
     for (const envelope of envelopes) this.remember("sent", envelope);
