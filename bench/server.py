@@ -17,7 +17,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -27,6 +26,7 @@ from urllib.parse import urlsplit
 from bench.memory import group_cpu_seconds
 from bench.stats import figure, percentile
 from e2e.processes import REPOSITORY, free_port, get_json, wait_listening
+from shared_contracts.envelope import new_envelope
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 INSERTS_PER_SESSION = 400  # a fresh cart now and then keeps lines under the quantity limit
@@ -87,19 +87,13 @@ class Client:
 
     def insert(self, n: int) -> int | None:
         product_id, price = self.target.products[n % len(self.target.products)]
-        envelope = {
-            "event": "cart:item-added",
-            "version": "1.0.0",
-            "id": str(uuid.uuid4()),
-            "source": "products",
-            "timestamp": int(time.time() * 1000),
-            "data": {
-                "itemId": f"load-{self.index}-{n}",
-                "productId": product_id,
-                "quantity": 1,
-                "price": price,
-            },
+        data = {
+            "itemId": f"load-{self.index}-{n}",
+            "productId": product_id,
+            "quantity": 1,
+            "price": price,
         }
+        envelope = new_envelope("cart:item-added", "1.0.0", "products", data)
         status, _ = self.request(
             "POST",
             "/api/cart/items",

@@ -7,7 +7,6 @@ expected. docs/security.md maps each threat to its defence and to these tests.
 
 import json
 import re
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -19,6 +18,7 @@ from playwright.sync_api import Page, expect
 from e2e.attacker import Attacker
 from e2e.pages import HostPage
 from e2e.processes import get_json, start_shop
+from shared_contracts.envelope import new_envelope
 
 APPS = ("host", "products-v1", "checkout-v1")
 PRICES = {"mug": 14.5, "grinder": 89.99}
@@ -72,20 +72,14 @@ def bypass_context(browser):
 
 def envelope(product: str = "mug", quantity=1, price=None, **data) -> dict:
     """A `cart:item-added` 1.0.0 envelope as products sends it."""
-    return {
-        "event": "cart:item-added",
-        "version": "1.0.0",
-        "id": str(uuid.uuid4()),
-        "source": "products",
-        "timestamp": int(time.time() * 1000),
-        "data": {
-            "itemId": uuid.uuid4().hex[:12],
-            "productId": product,
-            "quantity": quantity,
-            "price": PRICES[product] if price is None else price,
-            **data,
-        },
+    payload = {
+        "itemId": uuid.uuid4().hex[:12],
+        "productId": product,
+        "quantity": quantity,
+        "price": PRICES[product] if price is None else price,
+        **data,
     }
+    return new_envelope("cart:item-added", "1.0.0", "products", payload)
 
 
 def lines_of(cart: dict) -> dict[str, int]:

@@ -2,7 +2,6 @@
 
 import copy
 import re
-import time
 import uuid
 
 import pytest
@@ -11,6 +10,7 @@ from werkzeug.test import TestResponse
 
 from checkout_app import create_app
 from shared_contracts import settings
+from shared_contracts.envelope import new_envelope
 
 COOKIE = "mfe_checkout_session"
 
@@ -71,20 +71,14 @@ def envelope(
     **data,
 ) -> dict:
     """A `cart:item-added` envelope; the price defaults to the catalog price."""
-    return {
-        "event": "cart:item-added",
-        "version": version,
-        "id": event_id or str(uuid.uuid4()),
-        "source": "products",
-        "timestamp": int(time.time() * 1000),
-        "data": {
-            "itemId": uuid.uuid4().hex[:12],
-            "productId": product,
-            "quantity": quantity,
-            "price": PRICES.get(product, 1.0) if price is None else price,
-            **data,
-        },
+    payload = {
+        "itemId": uuid.uuid4().hex[:12],
+        "productId": product,
+        "quantity": quantity,
+        "price": PRICES.get(product, 1.0) if price is None else price,
+        **data,
     }
+    return new_envelope("cart:item-added", version, "products", payload, id=event_id)
 
 
 class Shopper:
