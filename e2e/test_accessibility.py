@@ -67,3 +67,16 @@ def test_add_to_cart_and_order_by_keyboard_alone(host):
     page.keyboard.press("Enter")
     expect(checkout.locator.get_by_test_id("order-confirmation")).to_be_visible()
     expect(host.badge).to_have_text("0")
+
+
+def test_usable_at_375_pixels_wide(shop, browser):
+    """On a 375 px phone screen nothing scrolls sideways and add to cart still works."""
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    try:
+        host = HostPage(context.new_page(), shop.host).open()
+        assert host.page.evaluate("() => document.documentElement.scrollWidth") <= 375
+        host.products().add("mug")
+        expect(host.badge).to_have_text("1")
+        host.checkout().expect_line("mug", 1, "14.50")
+    finally:
+        context.close()
