@@ -63,7 +63,9 @@
         native.set.call(this, function observed(event) {
           handler.call(this, event);
           const data = event.data;
-          if (data !== null && typeof data === "object" && data.kind === "ack") onAck(data);
+          // The bus batches the messages of one task; look inside a batch for acks.
+          const messages = data?.kind === "batch" && Array.isArray(data.messages) ? data.messages : [data];
+          for (const m of messages) if (m !== null && typeof m === "object" && m.kind === "ack") onAck(m);
         });
       },
     });

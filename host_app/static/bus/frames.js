@@ -2,6 +2,7 @@
 // exact origin of that app's live deployment AND from that app's iframe window. It then
 // gets a dedicated MessagePort, which carries all further traffic.
 
+import { batchingSender, unbatch } from "/mfe/static/batching.js";
 import { PROTOCOL, TAG } from "/mfe/static/protocol.js";
 
 const FIRST_RETRY_MS = 2000;
@@ -187,17 +188,18 @@ export class Frames {
     const channel = new MessageChannel();
     frame.port = channel.port1;
     frame.instance = msg.instance;
-    channel.port1.onmessage = (e) => {
-      if (e.data?.kind === "bye") this.left(name, channel.port1);
-      else this.router.receive(name, e.data);
-    };
+    channel.port1.onmessage = (e) =>
+      unbatch(e.data, (message) => {
+        if (message?.kind === "bye") this.left(name, channel.port1);
+        else this.router.receive(name, message);
+      });
     source.postMessage(
       { tag: TAG, kind: "welcome", protocol: PROTOCOL, instance: msg.instance, app: name },
       frame.origin,
       [channel.port2],
     );
     this.onLog({ type: "hello", at: Date.now(), app: name, release: frame.release, verdict: "welcomed" });
-    this.router.connect(name, (message) => channel.port1.postMessage(message));
+    this.router.connect(name, batchingSender((message) => channel.port1.postMessage(message)));
     this.onReady(name, frame);
   }
 }

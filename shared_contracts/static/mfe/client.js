@@ -5,6 +5,7 @@
 // that port (the authenticated channel). Window messages from anyone but the parent at the
 // host origin are ignored.
 
+import { batchingSender, unbatch } from "./batching.js";
 import { BusError, PROTOCOL, TAG, uuid4 } from "./protocol.js";
 
 const HISTORY_LIMIT = 500;
@@ -28,6 +29,7 @@ class BusClient {
     this.inFlight = new Map();
     this.log = [];
     this.sweeper = null;
+    this.send = null;
     this.ready = new Promise((resolve) => {
       this.resolveReady = resolve;
     });
@@ -71,8 +73,10 @@ class BusClient {
     if (!msg || msg.tag !== TAG || msg.instance !== this.instance) return;
     if (msg.kind === "welcome" && !this.port && event.ports.length === 1) {
       this.port = event.ports[0];
-      this.port.onmessage = (e) => this.onPortMessage(e.data);
-      for (const queued of this.outgoing.splice(0)) this.port.postMessage(queued);
+      this.port.onmessage = (e) => unbatch(e.data, (m) => this.onPortMessage(m));
+      const port = this.port;
+      this.send = batchingSender((m) => port.postMessage(m));
+      for (const queued of this.outgoing.splice(0)) this.send(queued);
       this.resolveReady({ app: this.app, release: this.release });
     } else if (msg.kind === "refused" && !this.port) {
       this.refusal = new BusError(msg.reason, msg.message);
@@ -82,7 +86,7 @@ class BusClient {
   }
 
   post(message) {
-    if (this.port) this.port.postMessage(message);
+    if (this.port) this.send(message);
     else this.outgoing.push(message);
   }
 

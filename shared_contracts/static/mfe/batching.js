@@ -1,0 +1,40 @@
+// Messages posted in the same task travel together: one postMessage (one structured clone,
+// one task on the other side) per burst instead of one per message. Order is kept.
+
+import { TAG } from "./protocol.js";
+
+// A batch is flushed at this size even within one task, so no single message grows huge.
+export const MAX_BATCH = 100;
+// A receiver handles at most this many messages of one batch; the rest are dropped.
+export const MAX_RECEIVED = 1000;
+
+/** Wrap `post(message)` so that messages of one task leave as one `batch` message. */
+export function batchingSender(post) {
+  let queue = null;
+  const flush = () => {
+    const batch = queue;
+    queue = null;
+    if (batch.length) post(batch.length === 1 ? batch[0] : { tag: TAG, kind: "batch", messages: batch });
+  };
+  return (message) => {
+    if (queue === null) {
+      queue = [];
+      queueMicrotask(() => {
+        if (queue !== null) flush();
+      });
+    }
+    queue.push(message);
+    if (queue.length >= MAX_BATCH) {
+      flush();
+    }
+  };
+}
+
+/** Call `handle` with each message of a batch (or with the message itself). */
+export function unbatch(message, handle) {
+  if (message && message.kind === "batch" && Array.isArray(message.messages)) {
+    for (const inner of message.messages.slice(0, MAX_RECEIVED)) handle(inner);
+  } else {
+    handle(message);
+  }
+}
