@@ -4,6 +4,8 @@ One thread holds one sync Playwright at a time, so the browser lives here, once,
 suites (e2e/, host_app/tests/, shared_contracts/tests/) all borrow it.
 """
 
+import os
+
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -21,3 +23,11 @@ def browser():
         chromium = playwright.chromium.launch(**options)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def clean_environment(monkeypatch):
+    """No `MFE_*` variable of the caller's shell leaks into a test."""
+    for key in list(os.environ):
+        if key.startswith("MFE_"):
+            monkeypatch.delenv(key)

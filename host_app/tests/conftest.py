@@ -5,7 +5,6 @@ import contextlib
 import importlib
 import json
 import os
-import socket
 import threading
 
 import pytest
@@ -13,6 +12,7 @@ from flask.testing import FlaskClient
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from e2e.processes import free_port
 from host_app import create_app
 from shared_contracts import settings
 
@@ -27,12 +27,6 @@ class QuietHandler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs):
         pass
 
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -86,14 +80,6 @@ def fake_app(routes: dict[str, dict]):
         return Response(json.dumps(routes[request.path]), mimetype="application/json")
 
     return application
-
-
-@pytest.fixture
-def clean_environment(monkeypatch):
-    """No `MFE_*` variable of the caller's shell leaks into a test (use it explicitly)."""
-    for key in list(os.environ):
-        if key.startswith("MFE_"):
-            monkeypatch.delenv(key)
 
 
 @pytest.fixture(scope="session")

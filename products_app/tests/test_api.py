@@ -1,6 +1,5 @@
 """Products: the catalog API, platform endpoints per release, and the storefront page."""
 
-import os
 import re
 from html.parser import HTMLParser
 
@@ -12,12 +11,8 @@ from shared_contracts.api import Product, Promotion
 HOST = "http://localhost:8000"
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
-    """No `MFE_*` variable of the caller's shell leaks into these tests."""
-    for key in list(os.environ):
-        if key.startswith("MFE_"):
-            monkeypatch.delenv(key)
+# No `MFE_*` variable of the caller's shell leaks into these tests.
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def make_app(data_dir, release: int = 1, **config):

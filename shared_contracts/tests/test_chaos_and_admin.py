@@ -10,12 +10,11 @@ import types
 
 import pytest
 
-from shared_contracts.tests.test_settings_and_web import (  # noqa: F401 - autouse fixture
-    assert_json_error,
-    clean_environment,
-    make_app,
-)
+from shared_contracts.tests.test_settings_and_web import assert_json_error, make_app
 from shared_contracts.web import admin, chaos
+
+# No `MFE_*` variable of the caller's shell leaks into these tests.
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 TOKEN = "chaos-admin-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -1,6 +1,5 @@
 """Settings parsing, the secret file, and the Flask platform every app shares."""
 
-import os
 import stat
 from pathlib import Path
 
@@ -14,12 +13,8 @@ from shared_contracts.web.secrets import load_or_create_secret
 HOST = "http://localhost:8000"
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
-    """No `MFE_*` variable of the caller's shell leaks into these tests."""
-    for key in list(os.environ):
-        if key.startswith("MFE_"):
-            monkeypatch.delenv(key)
+# No `MFE_*` variable of the caller's shell leaks into these tests.
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 # --- settings ------------------------------------------------------------------------------
