@@ -1,11 +1,11 @@
 """Health of the live apps, probed on their `/healthz` and cached for a few seconds."""
 
-import json
 import threading
 import time
-import urllib.request
 
 from flask import Flask, current_app
+
+from shared_contracts.readiness import healthy
 
 FRESH_SECONDS = 2.0
 TIMEOUT_SECONDS = 1.5
@@ -21,15 +21,8 @@ class HealthProbe:
     def probe(self, url: str) -> dict:
         """Probe now: `{"status": "up"|"down", "checkedAt": ms, ...}`."""
         checked = int(time.time() * 1000)
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=TIMEOUT_SECONDS) as reply:
-                body = json.loads(reply.read())
-            result = {
-                "status": "up" if body.get("status") == "ok" else "down",
-                "checkedAt": checked,
-            }
-        except (OSError, ValueError) as error:
-            result = {"status": "down", "checkedAt": checked, "error": type(error).__name__}
+        up = healthy(url, timeout=TIMEOUT_SECONDS) is not None
+        result = {"status": "up" if up else "down", "checkedAt": checked}
         with self._lock:
             self._cache[url] = (time.monotonic(), result)
         return result

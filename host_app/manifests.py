@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from pydantic import ValidationError
 
-from shared_contracts.manifests import Manifest
+from shared_contracts.manifests import Manifest, fetch_manifest
 
 FRESH_SECONDS = 5.0
 TIMEOUT_SECONDS = 2.0
@@ -46,8 +46,7 @@ class ManifestCache:
 
     def fetch(self, url: str) -> Manifest:
         """GET `{url}/mfe-manifest.json`; raises OSError or ValueError when it cannot."""
-        with urllib.request.urlopen(f"{url}/mfe-manifest.json", timeout=TIMEOUT_SECONDS) as reply:
-            return Manifest.model_validate_json(reply.read())
+        return fetch_manifest(url, TIMEOUT_SECONDS)
 
     def get(self, url: str) -> Manifest | None:
         """The manifest at `url`: fresh, else the last one remembered, else None."""

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, render_template
 
 from host_app import deployments, manifests
-from shared_contracts.bundle import browser_bundle
+from shared_contracts.bundle import default_bundle
 
 bp = Blueprint("shell", __name__)
 
@@ -34,7 +34,7 @@ def page_config() -> dict:
         },
         "apps": apps,
         "host": {"manifest": current_app.extensions["mfe_manifest"].model_dump(mode="json")},
-        "bundle": browser_bundle(),
+        "bundle": default_bundle(),
     }
 
 

@@ -1,6 +1,7 @@
 """The contract bundle the browser uses: every schema and every converter declaration."""
 
 import json
+from functools import cache
 from pathlib import Path
 
 from shared_contracts.envelope import Envelope
@@ -24,6 +25,12 @@ def browser_bundle(catalog: Registry = registry) -> dict:
         "contracts": contracts,
         "converters": catalog.converters.export(),
     }
+
+
+@cache
+def default_bundle() -> dict:
+    """The bundle of the shared registry, built once per process (pages and apps serve it)."""
+    return browser_bundle()
 
 
 def export(directory: Path, catalog: Registry = registry) -> list[Path]:

@@ -4,6 +4,8 @@ Each app declares its releases with `Declaration`; the manifest served at
 `/mfe-manifest.json` is generated from it and checked against the registry.
 """
 
+import urllib.request
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared_contracts.registry import Registry, registry
@@ -49,3 +51,9 @@ def build_manifest(
         emits={e: sort_versions(v) for e, v in sorted(emits.items())},
         consumes={e: sort_versions(v) for e, v in sorted(consumes.items())},
     )
+
+
+def fetch_manifest(url: str, timeout: float = 2.0) -> Manifest:
+    """GET `{url}/mfe-manifest.json`; OSError when unreachable, ValueError when not a manifest."""
+    with urllib.request.urlopen(f"{url}/mfe-manifest.json", timeout=timeout) as reply:
+        return Manifest.model_validate_json(reply.read())

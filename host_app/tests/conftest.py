@@ -28,7 +28,6 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
-
 @contextlib.contextmanager
 def serving(app, port: int | None = None):
     """Serve a WSGI app from a daemon thread on `port` (default: a free one); yields its URL."""

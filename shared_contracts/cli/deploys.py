@@ -3,13 +3,11 @@
 import argparse
 import json
 
-from pydantic import ValidationError
-
 from shared_contracts import deployability, settings
 from shared_contracts.cli.exits import EXIT_OK, EXIT_REFUSED, UsageError
 from shared_contracts.cli.http import admin_token, call, deployment_state, host_url
 from shared_contracts.cli.output import table
-from shared_contracts.manifests import Manifest
+from shared_contracts.manifests import Manifest, fetch_manifest
 
 
 def register(commands) -> None:
@@ -64,12 +62,12 @@ def show_status(args: argparse.Namespace) -> int:
 
 
 def _fetch_manifest(url: str) -> Manifest:
-    status, body = call("GET", f"{url}/mfe-manifest.json")
-    if status != 200:
-        raise UsageError(f"{url}/mfe-manifest.json answered {status}")
     try:
-        return Manifest.model_validate(body)
-    except ValidationError as error:
+        return fetch_manifest(url, timeout=10)
+    except OSError as error:
+        reason = getattr(error, "reason", error)
+        raise UsageError(f"cannot reach {url}/mfe-manifest.json: {reason}") from None
+    except ValueError as error:
         raise UsageError(f"{url}/mfe-manifest.json is not a manifest: {error}") from None
 
 

@@ -1,22 +1,16 @@
 """The platform endpoints and headers every app gets: health, manifest, client library."""
 
-from functools import cache
 from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, jsonify, send_from_directory
 
-from shared_contracts.bundle import browser_bundle
+from shared_contracts.bundle import default_bundle
 from shared_contracts.manifests import Manifest
 from shared_contracts.web import chaos, errors, headers
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "mfe"
 
 bp = Blueprint("mfe", __name__)
-
-
-@cache
-def _bundle() -> dict:
-    return browser_bundle()
 
 
 @bp.get("/healthz")
@@ -38,7 +32,7 @@ def manifest():
 @bp.get("/mfe/contracts.json")
 def contracts():
     """Schemas and converter declarations for the browser."""
-    return jsonify(_bundle())
+    return jsonify(default_bundle())
 
 
 @bp.get("/mfe/static/<path:filename>")
