@@ -358,25 +358,31 @@ def burst_figure(section: str, label: str, runs: list[dict], target=None, key=""
 # ---- composition ---------------------------------------------------------------------------
 
 
+def fresh_load(shop: Shop, browser: Browser, until: str, measure: str):
+    """Load the host in a fresh context, wait for `until`, and return `measure` evaluated."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.add_init_script(PAGE_SCRIPT)
+        page.goto(f"{shop.host}/", wait_until="commit")
+        page.wait_for_function(until, timeout=TIMEOUT_MS)
+        return page.evaluate(measure)
+    finally:
+        context.close()
+
+
 def composition(shop: Shop, browser: Browser, loads: int) -> list[dict]:
     """Fresh contexts load the host until the host has welcomed both frames."""
     ready, response_end, dom_loaded = [], [], []
     for index in range(loads + 1):  # the first one warms the servers up, and is not counted
-        context = browser.new_context()
-        try:
-            page = context.new_page()
-            page.add_init_script(PAGE_SCRIPT)
-            page.goto(f"{shop.host}/", wait_until="commit")
-            page.wait_for_function(
-                "() => window.__bench && window.__bench.connects.length >= 2", timeout=TIMEOUT_MS
-            )
-            timing = page.evaluate(
-                """() => { const n = performance.getEntriesByType('navigation')[0];
-                return {ready: window.__bench.connects[1], responseEnd: n.responseEnd,
-                        dom: n.domContentLoadedEventEnd}; }"""
-            )
-        finally:
-            context.close()
+        timing = fresh_load(
+            shop,
+            browser,
+            "() => window.__bench && window.__bench.connects.length >= 2",
+            """() => { const n = performance.getEntriesByType('navigation')[0];
+            return {ready: window.__bench.connects[1], responseEnd: n.responseEnd,
+                    dom: n.domContentLoadedEventEnd}; }""",
+        )
         if index:
             ready.append(timing["ready"])
             response_end.append(timing["responseEnd"])
@@ -420,21 +426,16 @@ def fallback(shop: Shop, browser: Browser, loads: int) -> dict:
     shop.stop("checkout-v1")
     try:
         for _ in range(loads):
-            context = browser.new_context()
-            try:
-                page = context.new_page()
-                page.add_init_script(PAGE_SCRIPT)
-                page.goto(f"{shop.host}/", wait_until="commit")
-                page.wait_for_function(
-                    "() => window.__bench && 'fallback-checkout' in window.__bench.fallbacks",
-                    timeout=TIMEOUT_MS,
-                )
-                shown.append(page.evaluate("window.__bench.fallbacks['fallback-checkout']"))
-                for entry in page.evaluate("mfeHost.log()"):
-                    if entry.get("type") == "unavailable":
-                        reasons[entry["reason"]] = reasons.get(entry["reason"], 0) + 1
-            finally:
-                context.close()
+            at, log = fresh_load(
+                shop,
+                browser,
+                "() => window.__bench && 'fallback-checkout' in window.__bench.fallbacks",
+                "() => [window.__bench.fallbacks['fallback-checkout'], mfeHost.log()]",
+            )
+            shown.append(at)
+            for entry in log:
+                if entry.get("type") == "unavailable":
+                    reasons[entry["reason"]] = reasons.get(entry["reason"], 0) + 1
     finally:
         shop.start("checkout-v1")
     why = ", ".join(f"{k}: {v}" for k, v in reasons.items())

@@ -189,12 +189,12 @@ export class Router {
     this.reply(name, { tag: "mfe-bus", kind: "verdict", id: msg.id, status: "accepted" });
     this.onLog({ ...summary, verdict: verdict.duplicate ? "duplicate" : "accepted" });
     if (verdict.duplicate) return;
-    for (const consumer of verdict.routes.map(([name]) => name)) {
+    for (const consumer of verdict.consumers) {
       this.enqueue(consumer, msg.id, msg.envelopes);
     }
   }
 
-  /** Every check an emit must pass; returns {ok, routes} or a refusal with a reason. */
+  /** Every check an emit must pass; returns {ok, consumers} or a refusal with a reason. */
   check(name, msg) {
     const sender = this.apps.get(name);
     if (!sender) return refusal("not-allowed", `${name} is not a live app`);
@@ -250,27 +250,29 @@ export class Router {
       }
     }
     const seen = this.acceptedBy(name);
-    if (seen.has(msg.id)) return { ok: true, duplicate: true, routes: [] };
-    const routes = [];
+    if (seen.has(msg.id)) return { ok: true, duplicate: true, consumers: [] };
+    // Only whether a route exists matters here; each delivery picks its version when it is
+    // sent, for the consumer's release at that moment.
+    const consumers = [];
     const unreachable = [];
     for (const [consumer, app] of this.apps) {
       if (consumer === name) continue;
       const wants = app.manifest?.consumes?.[event];
       if (!wants || wants.length === 0) continue;
       const route = this.route(event, envelopes, wants);
-      if (route) routes.push([consumer, route]);
+      if (route) consumers.push(consumer);
       else unreachable.push({ app: consumer, consumes: wants, offered: [...versions] });
     }
     if (unreachable.length) {
       return refusal("no-conversion", `no converter leads to a version every consumer takes`, unreachable);
     }
     // Accepted means it will be delivered: refuse now rather than drop it later.
-    const queued = routes.filter(([consumer]) => !this.apps.get(consumer).local).length;
+    const queued = consumers.filter((consumer) => !this.apps.get(consumer).local).length;
     if (queued && this.outbox.size + queued > this.limits.outboxLimit) {
       return refusal("rate-limited", `the outbox holds ${this.outbox.size} undelivered events; try later`);
     }
     seen.add(msg.id);
-    return { ok: true, duplicate: false, routes };
+    return { ok: true, duplicate: false, consumers };
   }
 
   /** The best version for a consumer: the highest it takes, natively or converted. */
