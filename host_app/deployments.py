@@ -4,6 +4,7 @@ Kept as JSON in the host's data folder. `MFE_LIVE` only seeds a host with no rec
 deploy has been recorded the record wins (and the host says it ignored `MFE_LIVE`).
 """
 
+import copy
 import json
 import logging
 import os
@@ -25,6 +26,7 @@ class DeploymentStore:
         self.path = Path(path)
         self._urls = urls
         self._lock = threading.RLock()
+        self._cached: tuple | None = None
         self._seed = settings.parse_live(live_seed) if live_seed else dict(settings.DEFAULT_LIVE)
         if live_seed and self.path.exists():
             log.warning("MFE_LIVE=%s ignored: a deployment record exists at %s", live_seed, path)
@@ -38,19 +40,33 @@ class DeploymentStore:
         return {"live": dict(self._seed), "releases": releases, "revision": 0, "updatedAt": None}
 
     def state(self) -> dict:
-        """The current record (or the default state when none is recorded)."""
+        """The current record (or the default state when none is recorded); a copy to change."""
+        return copy.deepcopy(self._read())
+
+    def _read(self) -> dict:
+        # Every host response reads it (its CSP lists the registered origins): parse the file
+        # only when it changed, and otherwise pay one stat.
         try:
-            return json.loads(self.path.read_text())
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return self.default_state()
+        key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        if self._cached is not None and self._cached[0] == key:
+            return self._cached[1]
+        try:
+            parsed = json.loads(self.path.read_text())
         except FileNotFoundError:
             return self.default_state()
         except ValueError:
             # Keep serving (from the defaults) rather than fail every request; say so loudly.
             log.error("deployment record %s is not valid JSON: using defaults", self.path)
             return self.default_state()
+        self._cached = (key, parsed)
+        return parsed
 
     def live(self) -> dict[str, dict]:
         """Each app's live release and URL."""
-        state = self.state()
+        state = self._read()
         return {
             app: {"release": release, "url": state["releases"][app][str(release)]}
             for app, release in state["live"].items()
@@ -58,7 +74,7 @@ class DeploymentStore:
 
     def registered_origins(self) -> list[str]:
         """The origin of every registered release of every app, sorted."""
-        state = self.state()
+        state = self._read()
         return sorted(
             {url for by_release in state["releases"].values() for url in by_release.values()}
         )
