@@ -29,6 +29,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--loads", type=int, help="fresh-context loads of the host (default 20)")
     parser.add_argument("--duration", type=float, help="seconds of HTTP load per figure")
     parser.add_argument("--sockets", type=int, help="page WebSockets held open (default 100)")
+    parser.add_argument(
+        "--load-generator",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="HTTP load from wrk or from Python; auto takes wrk when installed",
+    )
     parser.add_argument("--skip", nargs="*", default=[], choices=SECTIONS, metavar="SECTION")
     parser.add_argument("--output", type=Path, default=REPOSITORY / "bench" / "results.json")
     parser.add_argument("--docs", type=Path, default=REPOSITORY / "docs" / "performance.md")
@@ -87,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             "settings": {"bus": asdict(bus_settings), "http": http},
             "browser": None,
             "skipped": args.skip,
+            "load_generator": args.load_generator,
         },
         "figures": [],
         "notes": [],
@@ -113,11 +120,17 @@ def main(argv: list[str] | None = None) -> int:
                 results["notes"] += browser["notes"]
             if "server" not in args.skip:
                 results["figures"] += server.run(
-                    shop, http["duration"], http["warmup"], data, log=log
+                    shop, http["duration"], http["warmup"], data, args.load_generator, log=log
                 )
             if "sockets" not in args.skip:
                 results["figures"] += sockets.run(
-                    shop, http["sockets"], http["duration"], http["warmup"], log=log
+                    shop,
+                    http["sockets"],
+                    http["duration"],
+                    http["warmup"],
+                    data / "sockets",
+                    args.load_generator,
+                    log=log,
                 )
             if "memory" not in args.skip:
                 results["figures"] += memory.figures(shop)

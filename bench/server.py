@@ -27,6 +27,7 @@ from bench.memory import group_cpu_seconds
 from bench.stats import figure, percentile
 from e2e.processes import REPOSITORY, free_port, get_json, wait_listening
 from shared_contracts.envelope import new_envelope
+from shared_contracts.serving import SERVERS
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 INSERTS_PER_SESSION = 400  # a fresh cart now and then keeps lines under the quantity limit
@@ -231,6 +232,22 @@ def run_load(
     }
 
 
+def measure(
+    target: Target, server_pgid: int, folder: Path, duration: float, warmup: float, generator: str
+):
+    """Load `target` with 8 clients from `generator`: wrk, python, or auto (wrk if installed)."""
+    from bench import wrk
+
+    if generator == "wrk" and not wrk.available():
+        raise RuntimeError("--load-generator wrk: wrk is not installed (apt-get install wrk)")
+    if generator == "wrk" or (generator == "auto" and wrk.available()):
+        return wrk.run_load(target, server_pgid, folder, duration=duration, warmup=warmup)
+    result = run_load(target, server_pgid, duration=duration, warmup=warmup)
+    result["load_generator"] = "python http.client (install wrk for a lighter one)"
+    result["latency_ms"] = {f"p{q}": percentile(result["latencies"], q) for q in (50, 95, 99)}
+    return result
+
+
 def load_figure(section: str, label: str, result: dict, target=None, meets=None, key="") -> dict:
     """A req/s figure with latency percentiles (per request, not batched)."""
     requests = max(result["requests"], 1)
@@ -245,7 +262,11 @@ def load_figure(section: str, label: str, result: dict, target=None, meets=None,
     ]
     if "lost" in result and result.get("carts"):
         notes.append(f"{result['lost']} lost / {result['doubled']} doubled inserts")
-    extra = {k: v for k, v in result.items() if k not in ("latencies", "rate", "requests")}
+    if result.get("in_flight"):
+        notes.append(f"{result['in_flight']} applied while in flight at wrk's stop")
+    notes.append(f"load from {result['load_generator']}")
+    skip = ("latencies", "rate", "requests", "latency_ms")
+    extra = {k: v for k, v in result.items() if k not in skip}
     return figure(
         section,
         label,
@@ -255,7 +276,7 @@ def load_figure(section: str, label: str, result: dict, target=None, meets=None,
         target=target,
         meets=meets,
         note="; ".join(notes),
-        latency_ms={f"p{q}": percentile(result["latencies"], q) for q in (50, 95, 99)},
+        latency_ms=result["latency_ms"],
         key=key,
         **extra,
     )
@@ -295,11 +316,21 @@ def _catalog(shop) -> list:
     return [(p["id"], p["price"]) for p in products]
 
 
-def run(shop, duration: float, warmup: float, data_dir: Path, log=print) -> list[dict]:
+def procfile_server() -> str:
+    """How the Procfile serves checkout, e.g. `granian 2 workers x 4 threads`."""
+    server = SERVERS["checkout"]
+    if server["server"] == "granian":
+        return f"granian {server['workers']} workers x {server['blocking_threads']} threads"
+    return f"gunicorn {server['worker_class']} {server['workers']}x{server.get('threads', 1)}"
+
+
+def run(
+    shop, duration: float, warmup: float, data_dir: Path, generator="auto", log=print
+) -> list[dict]:
     """Checkout's two endpoints under the Procfile's server and under Flask's dev server."""
     catalog = _catalog(shop)
     figures = []
-    servers = [("gunicorn gthread 4x2 (Procfile)", shop.url("checkout-v1"), None)]
+    servers = [(f"{procfile_server()} (Procfile)", shop.url("checkout-v1"), None)]
     dev, dev_url = start_dev_checkout(shop, data_dir / "dev-server")
     servers.append(("Flask development server", dev_url, dev))
     targets = {
@@ -311,11 +342,12 @@ def run(shop, duration: float, warmup: float, data_dir: Path, log=print) -> list
             pgid = proc.pid if proc else shop.procs["checkout-v1"].pid
             for kind, (label, text, rate, p99) in targets.items():
                 log(f"server: {label} on {server} ...")
-                result = run_load(
-                    Target(url, kind, catalog), pgid, duration=duration, warmup=warmup
+                folder = data_dir / "load" / f"{kind}-{len(figures)}"
+                result = measure(
+                    Target(url, kind, catalog), pgid, folder, duration, warmup, generator
                 )
                 procfile = proc is None
-                latency_p99 = percentile(result["latencies"], 99)
+                latency_p99 = result["latency_ms"]["p99"]
                 ok = (
                     result["rate"] >= rate
                     and latency_p99 is not None

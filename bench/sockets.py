@@ -7,11 +7,12 @@ HTTP load of `GET /api/deployments`, and pinged afterwards: each must still answ
 
 import json
 import time
+from pathlib import Path
 
 import simple_websocket
 
-from bench.server import Target, load_figure, run_load
-from bench.stats import figure, percentile
+from bench.server import Target, load_figure, measure
+from bench.stats import figure
 
 
 def _open(host: str, role: str):
@@ -34,13 +35,21 @@ def _answer(ws, kind: str, timeout: float = 10.0) -> dict | None:
     return None
 
 
-def run(shop, connections: int, duration: float, warmup: float, log=print) -> list[dict]:
+def run(
+    shop,
+    connections: int,
+    duration: float,
+    warmup: float,
+    folder: Path,
+    generator: str = "auto",
+    log=print,
+) -> list[dict]:
     """req/s and p99 of GET /api/deployments without and with the sockets open."""
     pgid = shop.procs["host"].pid
     target = Target(shop.host, "get-deployments")
     figures = []
     log("sockets: GET /api/deployments, no socket open ...")
-    alone = run_load(target, pgid, duration=duration, warmup=warmup)
+    alone = measure(target, pgid, folder / "alone", duration, warmup, generator)
     figures.append(
         load_figure(
             "websockets", "GET /api/deployments, no socket open", alone, key="deployments:alone"
@@ -55,7 +64,7 @@ def run(shop, connections: int, duration: float, warmup: float, log=print) -> li
     open_ms = (time.perf_counter() - opened) * 1000
     try:
         log("sockets: GET /api/deployments with them open ...")
-        loaded = run_load(target, pgid, duration=duration, warmup=warmup)
+        loaded = measure(target, pgid, folder / "loaded", duration, warmup, generator)
         alive = 0
         for i, ws in enumerate([*sockets, inspector]):
             try:
@@ -67,7 +76,7 @@ def run(shop, connections: int, duration: float, warmup: float, log=print) -> li
     finally:
         for ws in [*sockets, inspector]:
             ws.close()
-    p99 = percentile(loaded["latencies"], 99)
+    p99 = loaded["latency_ms"]["p99"]
     total = connections + 1
     figures.append(
         load_figure(

@@ -17,6 +17,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared_contracts.readiness import wait_healthy
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 MFE = str(Path(sys.executable).parent / "mfe")
 PROCESSES = ("host", "products-v1", "checkout-v1", "products-v2", "checkout-v2")
@@ -79,8 +81,9 @@ class Shop:
         )
         self.procs[name] = proc
         wait_listening(proc, out, timeout, name)
-        health = get_json(f"{self.url(name)}/healthz", timeout=timeout)
-        assert health["status"] == "ok", health
+        # granian says "Listening" before its workers accept: poll until one answers.
+        down = wait_healthy([self.url(name)], timeout=timeout, interval=0.02)
+        assert not down, f"{name} never answered /healthz:\n{self.log_tail()}"
 
     def stop(self, name: str) -> None:
         """Stop one process (its whole process group) and wait for it."""

@@ -1,6 +1,7 @@
 """`make bench` runs end to end: every section is measured and reported (timings not judged)."""
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -31,20 +32,26 @@ REQUIRED = {
 }
 
 
-def test_make_bench_quick_runs_end_to_end(tmp_path):
-    """`python -m bench --quick` (what `make bench` runs, with tiny samples) exits 0 and
-    writes results.json and the results section of performance.md with every section."""
+def run_bench(tmp_path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
+    """`python -m bench --quick ARGS`; its process and its results.json, once it exits 0."""
     output, docs = tmp_path / "results.json", tmp_path / "performance.md"
+    command = [sys.executable, "-m", "bench", "--quick", "--output", str(output)]
     run = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--output", str(output), "--docs", str(docs)],
+        [*command, "--docs", str(docs), *args],
         cwd=REPOSITORY,
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-5000:]
+    return run, json.loads(output.read_text())
 
-    results = json.loads(output.read_text())
+
+def test_make_bench_quick_runs_end_to_end(tmp_path):
+    """`python -m bench --quick` (what `make bench` runs, with tiny samples) exits 0 and
+    writes results.json and the results section of performance.md with every section."""
+    run, results = run_bench(tmp_path)
+    docs = tmp_path / "performance.md"
     meta = results["meta"]
     assert meta["browser"].startswith("Chromium ")
     assert meta["cores"] >= 1
@@ -71,3 +78,26 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
     assert "| figure | value | unit | p50 | p95 | p99 | n | target | ok |" in text
     assert "emit round trip" in text
     assert "section" in run.stdout and "memory" in run.stdout
+    # HTTP load comes from wrk when it is installed (CI installs it), from Python otherwise.
+    generator = by_key["get-cart:procfile"]["load_generator"]
+    assert generator.startswith("wrk" if shutil.which("wrk") else "python"), generator
+    assert by_key["post-item:procfile"]["carts"] > 0
+
+
+def test_bench_python_load_generator(tmp_path):
+    """`--load-generator python` measures the servers without wrk, and checks every insert."""
+    _, results = run_bench(
+        tmp_path, "--skip", "bus", "composition", "sockets", "memory", "--load-generator", "python"
+    )
+    by_key = {f["key"]: f for f in results["figures"]}
+    assert set(by_key) == {
+        "get-cart:procfile",
+        "post-item:procfile",
+        "get-cart:dev",
+        "post-item:dev",
+    }
+    for fig in by_key.values():
+        assert fig["load_generator"].startswith("python"), fig
+        assert fig["samples"] > 0 and fig["value"] > 0
+    post = by_key["post-item:procfile"]
+    assert post["lost"] == 0 and post["doubled"] == 0 and post["carts"] > 0

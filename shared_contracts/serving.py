@@ -12,13 +12,21 @@ from urllib.parse import urlsplit
 
 from shared_contracts import settings
 
-# Why these servers: the host holds every open page's WebSocket, so it runs one process with
-# gevent (a socket costs a greenlet, not a thread). Products and checkout are plain
-# request/response apps: several gthread workers use both cores.
+# Why these servers: the host holds every open page's WebSocket, so it runs gunicorn with one
+# gevent process (a socket costs a greenlet, not a thread; flask-sock needs gunicorn's socket).
+# Products and checkout are plain request/response apps on granian, whose HTTP layer is Rust:
+# on a trivial WSGI app it costs 0.04 ms of CPU a request where gunicorn's gthread worker costs
+# 0.20 ms, as much as a whole cart read (see docs/performance.md). Its blocking threads run
+# the Python code; two processes use both cores.
 SERVERS = {
-    "host": {"worker_class": "gevent", "workers": 1, "worker_connections": 2000},
-    "products": {"worker_class": "gthread", "workers": 4, "threads": 2},
-    "checkout": {"worker_class": "gthread", "workers": 4, "threads": 2},
+    "host": {
+        "server": "gunicorn",
+        "worker_class": "gevent",
+        "workers": 1,
+        "worker_connections": 2000,
+    },
+    "products": {"server": "granian", "workers": 2, "blocking_threads": 4},
+    "checkout": {"server": "granian", "workers": 2, "blocking_threads": 4},
 }
 
 
@@ -82,6 +90,41 @@ def serve(app: str, target: str, argv: list[str] | None = None) -> None:
         _load(target).run(host=host, port=int(port), threaded=True, use_reloader=args.reload)
         return
 
+    server = dict(SERVERS[app])
+    if args.workers:
+        server["workers"] = args.workers
+    kind = server.pop("server")
+    print(f"{label}: {kind} on {url}", flush=True)
+    if kind == "granian":
+        _run_granian(target, bind, server, args.reload)
+    else:
+        _run_gunicorn(target, bind, server, args.reload)
+
+
+def _run_granian(target: str, bind: str, server: dict, reload: bool) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    host, port = bind.rsplit(":", 1)
+    Granian(
+        target,
+        address=host,
+        port=int(port),
+        interface=Interfaces.WSGI,
+        factory=True,
+        websockets=False,
+        workers=server["workers"],
+        blocking_threads=server["blocking_threads"],
+        # Workers are spawned, not forked: a reloaded worker imports the new code by itself.
+        reload=reload,
+        reload_paths=[settings.REPOSITORY / package for package in PACKAGES],
+        # A worker that dies (OOM, a crash in C) comes back instead of taking the app down.
+        respawn_failed_workers=True,
+        workers_kill_timeout=5,
+    ).serve()
+
+
+def _run_gunicorn(target: str, bind: str, server: dict, reload: bool) -> None:
     from gunicorn.app.base import BaseApplication
 
     options = {
@@ -91,13 +134,11 @@ def serve(app: str, target: str, argv: list[str] | None = None) -> None:
         "loglevel": "info",
         "graceful_timeout": 5,
         "keepalive": 5,
-        "reload": args.reload,
+        "reload": reload,
         # Five servers run side by side; a shared control socket path would collide.
         "control_socket_disable": True,
-        **SERVERS[app],
+        **server,
     }
-    if args.workers:
-        options["workers"] = args.workers
 
     class Server(BaseApplication):
         def load_config(self):
@@ -110,5 +151,4 @@ def serve(app: str, target: str, argv: list[str] | None = None) -> None:
                 forget_project_modules()
             return _load(target)
 
-    print(f"{label}: {options['worker_class']} on {url}", flush=True)
     Server().run()

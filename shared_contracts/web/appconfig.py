@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from shared_contracts import settings
+from shared_contracts.web import sessions
 from shared_contracts.web.secrets import load_or_create_secret
 
 
@@ -45,3 +46,4 @@ def configure(app: Flask, name: str, defaults: dict, test_config: dict | None) -
         app.config["SECRET_KEY"] = str(own_key)
     elif not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_or_create_secret(folder / "secret_key")
+    sessions.init_app(app)

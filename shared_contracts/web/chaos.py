@@ -43,17 +43,19 @@ def _read(path: Path) -> dict:
 
 def current_mode() -> str:
     """This release's chaos mode (`up` when none is set)."""
-    cache = current_app.extensions.setdefault("mfe_chaos", {"key": None, "modes": {}})
-    path = _path()
+    cache = current_app.extensions.get("mfe_chaos")
+    if cache is None:
+        cache = current_app.extensions["mfe_chaos"] = {"key": None, "path": str(_path())}
+    path = cache["path"]
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except FileNotFoundError:
         return "up"
     # One stat per request; the file is re-read only when it changed. Every write replaces
     # the file, so the inode changes even when two writes share a (coarse) mtime.
     key = (stat.st_mtime_ns, stat.st_ino, stat.st_size)
     if key != cache["key"]:
-        cache["modes"], cache["key"] = _read(path), key
+        cache["modes"], cache["key"] = _read(Path(path)), key
     return cache["modes"].get(str(current_app.config["RELEASE"]), "up")
 
 
