@@ -180,4 +180,8 @@ def apply(raw: dict, cart_id: str, release: int) -> tuple[list[Line], bool]:
             (envelope.id, cart_id, digest, int(time.time() * 1000)),
         )
         carts.save_line(conn, cart_id, updated)
-        return carts.lines(conn, cart_id), False
+        # The cart as now stored, without reading it again inside the lock: an updated line
+        # keeps its place (the upsert keeps its rowid), a new one comes last.
+        if existing is None:
+            return [*current, updated], False
+        return [updated if line is existing else line for line in current], False
