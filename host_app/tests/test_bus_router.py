@@ -504,6 +504,70 @@ def test_failed_handler_is_retried_and_then_acked(js):
     assert out["failLog"]["message"] == "db locked"
 
 
+def test_one_timer_keeps_every_delivery_deadline(js):
+    """Many deliveries share one ack timer, yet each is retried at its own deadline; acked
+    ones are not, and a delivery acked before its deadline leaves no retry behind."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ limits: { ackTimeoutMs: 100, maxAttempts: 2 } });
+        const ids = [];
+        for (let i = 0; i < 5; i += 1) {
+          ids.push(emit(router, { "1.0.0": { ...ITEM, itemId: `add-${i}` } }));
+          advance(10);
+        }
+        const armed = timers.length;
+        ack(router, ids[1]);
+        ack(router, ids[3]);
+        advance(1000);
+        const delivered = sent("checkout", "deliver").map((m) => m.envelope.id);
+        return plain({
+          ids, armed, times: sendTimes("checkout"),
+          retried: delivered.slice(5),
+          parked: logs.filter((e) => e.type === "parked").map((e) => e.id),
+          timersLeft: timers.length,
+        });
+        """,
+    )
+    ids = out["ids"]
+    assert out["armed"] == 1
+    # Sent at 0, 10, 20, 30, 40; the unacked ones again at +100 (110, 130, 150), then parked.
+    assert out["times"] == [0, 10, 20, 30, 40, 100, 120, 140]
+    assert out["retried"] == [ids[0], ids[2], ids[4]]
+    assert out["parked"] == [ids[0], ids[2], ids[4]]
+    assert out["timersLeft"] == 0
+
+
+def test_an_earlier_deadline_rearms_the_shared_timer(js):
+    """The shared timer waits for a retry's later deadline; a new delivery due sooner still
+    gets its retry on time, and a `fail` is retried after its own backoff."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ limits: { ackTimeoutMs: 100, maxAttempts: 2 } });
+        const first = emit(router, { "1.0.0": ITEM });
+        advance(150);
+        const second = emit(router, { "1.0.0": { ...ITEM, itemId: "add-2" } });
+        advance(1000);
+        const third = emit(router, { "1.0.0": { ...ITEM, itemId: "add-3" } });
+        advance(5);
+        router.receive("checkout", { tag: "mfe-bus", kind: "fail", id: third, message: "busy" });
+        advance(99);
+        const beforeRetry = sendTimes("checkout").length;
+        advance(1);
+        const delivered = sent("checkout", "deliver").map((m) => m.envelope.id);
+        const times = sendTimes("checkout");
+        return plain({ first, second, third, beforeRetry, times, delivered });
+        """,
+    )
+    # first: 0, retried at 100 (its next deadline, 300, is when it parks); second: 150, 250.
+    # third: 1150, failed at 1155, retried after 100 ms at 1255.
+    assert out["times"] == [0, 100, 150, 250, 1150, 1255]
+    assert out["beforeRetry"] == 5
+    first, second, third = out["first"], out["second"], out["third"]
+    assert out["delivered"] == [first, first, second, second, third, third]
+
+
 def test_disconnect_stops_retries_and_reconnect_resumes_them(js):
     """A disconnected consumer gets no retries; reconnecting delivers and retries again."""
     out = run(

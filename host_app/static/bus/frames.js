@@ -188,11 +188,11 @@ export class Frames {
     const channel = new MessageChannel();
     frame.port = channel.port1;
     frame.instance = msg.instance;
-    channel.port1.onmessage = (e) =>
-      unbatch(e.data, (message) => {
-        if (message?.kind === "bye") this.left(name, channel.port1);
-        else this.router.receive(name, message);
-      });
+    const handle = (message) => {
+      if (message?.kind === "bye") this.left(name, channel.port1);
+      else this.router.receive(name, message);
+    };
+    channel.port1.onmessage = (e) => unbatch(e.data, handle);
     source.postMessage(
       { tag: TAG, kind: "welcome", protocol: PROTOCOL, instance: msg.instance, app: name },
       frame.origin,

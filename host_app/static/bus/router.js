@@ -2,7 +2,7 @@
 // permissions, routing in the best version each consumer takes, conversion, dedupe by id,
 // acks with bounded retries, and an outbox that survives a page reload.
 
-import { validate } from "/mfe/static/validator.js";
+import { isValid, validate } from "/mfe/static/validator.js";
 import { convertAlong, findPath, indexConverters } from "/mfe/static/converters.js";
 
 export const DEFAULT_LIMITS = Object.freeze({
@@ -25,6 +25,7 @@ function compareVersions(a, b) {
   return 0;
 }
 const newestFirst = (versions) => [...versions].sort((a, b) => compareVersions(b, a));
+const NO_ROUTE = { none: true };
 
 const MAX_LOGGED_DETAILS = 20;
 const clip = (value, max) => (typeof value === "string" ? value.slice(0, max) : null);
@@ -91,6 +92,13 @@ export class Router {
     this.outbox = new Map(); // `${app} ${id}` -> record
     this.accepted = new Map(); // sender -> RecentIds
     this.buckets = new Map();
+    // Routes depend only on the event, the versions offered and the versions a consumer takes
+    // (its manifest's array): cached per such array, then per event and offered version.
+    this.routes = new WeakMap();
+    // One timer for every delivery's ack deadline (a timer per delivery cost more than the
+    // routing): armed for the earliest deadline, it retries what is due and re-arms itself.
+    this.deadlineTimer = null;
+    this.deadlineAt = Infinity;
     this.saveHandle = null;
     this.restore();
   }
@@ -125,12 +133,12 @@ export class Router {
   disconnect(name) {
     const app = this.apps.get(name);
     if (app) app.send = null;
+    let waiting = false;
     for (const record of this.outbox.values()) {
-      if (record.app === name && record.timer !== null) {
-        this.cancel(record.timer);
-        record.timer = null;
-      }
+      if (record.app === name) record.deadline = null;
+      else if (record.deadline !== null) waiting = true;
     }
+    if (!waiting) this.disarm();
   }
 
   isConnected(name) {
@@ -157,24 +165,36 @@ export class Router {
     this.apps.get(name)?.send?.(message);
   }
 
-  handleEmit(name, msg) {
-    const verdict = this.check(name, msg);
-    const at = Date.now();
-    const sender = this.apps.get(name);
+  /** The log entry of an emit. */
+  emitLog(name, msg, verdict) {
     // The log reaches the host's server and every inspector: a refused message must not get
     // there at full size, so what it echoes of the sender's message is clipped.
-    const summary = {
+    const envelopes = Array.isArray(msg.envelopes) ? msg.envelopes : null;
+    let versions = [];
+    if (envelopes !== null) {
+      versions = new Array(Math.min(envelopes.length, 8));
+      for (let i = 0; i < versions.length; i += 1) versions[i] = clip(envelopes[i]?.version, 32);
+    }
+    return {
       type: "emit",
-      at,
+      at: Date.now(),
       app: name,
-      release: sender?.release ?? null,
+      release: this.apps.get(name)?.release ?? null,
       id: clip(msg.id, 64),
-      event: Array.isArray(msg.envelopes) ? clip(msg.envelopes[0]?.event, 64) : null,
-      versions: Array.isArray(msg.envelopes) ? msg.envelopes.slice(0, 8).map((e) => clip(e?.version, 32)) : [],
+      event: envelopes !== null ? clip(envelopes[0]?.event, 64) : null,
+      versions,
+      verdict,
     };
+  }
+
+  handleEmit(name, msg) {
+    const verdict = this.check(name, msg);
     if (!verdict.ok) {
       const details = verdict.details.slice(0, MAX_LOGGED_DETAILS).map((d) => (typeof d?.path === "string" ? { ...d, path: clip(d.path, 200) } : d));
-      this.onLog({ ...summary, verdict: verdict.reason, message: clip(verdict.message, 500), details });
+      const entry = this.emitLog(name, msg, verdict.reason);
+      entry.message = clip(verdict.message, 500);
+      entry.details = details;
+      this.onLog(entry);
       this.reply(name, {
         tag: "mfe-bus",
         kind: "verdict",
@@ -187,7 +207,7 @@ export class Router {
       return;
     }
     this.reply(name, { tag: "mfe-bus", kind: "verdict", id: msg.id, status: "accepted" });
-    this.onLog({ ...summary, verdict: verdict.duplicate ? "duplicate" : "accepted" });
+    this.onLog(this.emitLog(name, msg, verdict.duplicate ? "duplicate" : "accepted"));
     if (verdict.duplicate) return;
     for (const consumer of verdict.consumers) {
       this.enqueue(consumer, msg.id, msg.envelopes);
@@ -198,8 +218,7 @@ export class Router {
   check(name, msg) {
     const sender = this.apps.get(name);
     if (!sender) return refusal("not-allowed", `${name} is not a live app`);
-    const bucket = this.bucketOf(name);
-    if (!bucket.take(this.now())) {
+    if (!this.bucketOf(name).take(this.now())) {
       return refusal("rate-limited", `more than ${this.limits.ratePerSecond} messages per second`);
     }
     const envelopes = msg.envelopes;
@@ -218,17 +237,18 @@ export class Router {
       return refusal("too-large", `${size} bytes is over the ${this.limits.maxBytes}-byte limit`);
     }
     const event = envelopes[0]?.event;
-    const versions = new Set();
+    const versions = [];
     for (const envelope of envelopes) {
-      const errors = validate(this.envelopeSchema, envelope);
-      if (errors.length) return refusal("invalid", "not a valid envelope", errors);
-      if (envelope.id !== msg.id || envelope.event !== event || versions.has(envelope.version)) {
+      if (!isValid(this.envelopeSchema, envelope)) {
+        return refusal("invalid", "not a valid envelope", validate(this.envelopeSchema, envelope));
+      }
+      if (envelope.id !== msg.id || envelope.event !== event || versions.includes(envelope.version)) {
         return refusal("invalid", "one logical event: the same id and event, distinct versions");
       }
       if (envelope.source !== name) {
         return refusal("invalid", `source must be ${JSON.stringify(name)}, the sending app`);
       }
-      versions.add(envelope.version);
+      versions.push(envelope.version);
       if (!this.naive) {
         const byVersion = this.contracts[event];
         if (!byVersion) return refusal("unknown-event", `unknown event ${JSON.stringify(event)}`);
@@ -239,11 +259,13 @@ export class Router {
             `${event} has no version ${JSON.stringify(envelope.version)}; known: ${Object.keys(byVersion).join(", ")}`,
           );
         }
-        const dataErrors = validate(contract.schema, envelope.data).map((e) => ({
-          ...e,
-          path: e.path.replace(/^\$/, "$.data"),
-        }));
-        if (dataErrors.length) return refusal("invalid", `payload does not match ${event}@${envelope.version}`, dataErrors);
+        if (!isValid(contract.schema, envelope.data)) {
+          const dataErrors = validate(contract.schema, envelope.data).map((e) => ({
+            ...e,
+            path: e.path.replace(/^\$/, "$.data"),
+          }));
+          return refusal("invalid", `payload does not match ${event}@${envelope.version}`, dataErrors);
+        }
         if (!sender.manifest?.emits?.[event]?.includes(envelope.version)) {
           return refusal("not-allowed", `${name}'s manifest does not declare emitting ${event}@${envelope.version}`);
         }
@@ -254,20 +276,25 @@ export class Router {
     // Only whether a route exists matters here; each delivery picks its version when it is
     // sent, for the consumer's release at that moment.
     const consumers = [];
-    const unreachable = [];
+    let unreachable = null;
+    let queued = 0;
     for (const [consumer, app] of this.apps) {
       if (consumer === name) continue;
       const wants = app.manifest?.consumes?.[event];
       if (!wants || wants.length === 0) continue;
       const route = this.route(event, envelopes, wants);
-      if (route) consumers.push(consumer);
-      else unreachable.push({ app: consumer, consumes: wants, offered: [...versions] });
+      if (route) {
+        consumers.push(consumer);
+        if (!app.local) queued += 1;
+      } else {
+        unreachable ??= [];
+        unreachable.push({ app: consumer, consumes: wants, offered: [...versions] });
+      }
     }
-    if (unreachable.length) {
+    if (unreachable !== null) {
       return refusal("no-conversion", `no converter leads to a version every consumer takes`, unreachable);
     }
     // Accepted means it will be delivered: refuse now rather than drop it later.
-    const queued = consumers.filter((consumer) => !this.apps.get(consumer).local).length;
     if (queued && this.outbox.size + queued > this.limits.outboxLimit) {
       return refusal("rate-limited", `the outbox holds ${this.outbox.size} undelivered events; try later`);
     }
@@ -277,6 +304,28 @@ export class Router {
 
   /** The best version for a consumer: the highest it takes, natively or converted. */
   route(event, envelopes, wants) {
+    if (this.naive || envelopes.length !== 1) return this.findRoute(event, envelopes, wants);
+    // One version offered (the usual emit): the answer is cached.
+    let byEvent = this.routes.get(wants);
+    if (!byEvent) {
+      byEvent = new Map();
+      this.routes.set(wants, byEvent);
+    }
+    let byVersion = byEvent.get(event);
+    if (!byVersion) {
+      byVersion = new Map();
+      byEvent.set(event, byVersion);
+    }
+    const version = envelopes[0].version;
+    let route = byVersion.get(version);
+    if (route === undefined) {
+      route = this.findRoute(event, envelopes, wants) ?? NO_ROUTE;
+      byVersion.set(version, route);
+    }
+    return route === NO_ROUTE ? null : route;
+  }
+
+  findRoute(event, envelopes, wants) {
     const offered = new Map(envelopes.map((e) => [e.version, e]));
     if (this.naive) {
       // The wrong way, for the workshop: hand over whatever was sent, unchecked.
@@ -293,21 +342,27 @@ export class Router {
   }
 
   bucketOf(name) {
-    if (!this.buckets.has(name)) {
-      this.buckets.set(name, new Bucket(this.limits.ratePerSecond, this.limits.burst, this.now()));
+    let bucket = this.buckets.get(name);
+    if (!bucket) {
+      bucket = new Bucket(this.limits.ratePerSecond, this.limits.burst, this.now());
+      this.buckets.set(name, bucket);
     }
-    return this.buckets.get(name);
+    return bucket;
   }
 
   acceptedBy(name) {
-    if (!this.accepted.has(name)) this.accepted.set(name, new RecentIds(this.limits.dedupeLimit));
-    return this.accepted.get(name);
+    let seen = this.accepted.get(name);
+    if (!seen) {
+      seen = new RecentIds(this.limits.dedupeLimit);
+      this.accepted.set(name, seen);
+    }
+    return seen;
   }
 
   // ---- delivery ----------------------------------------------------------------------
 
   newRecord(consumer, offered) {
-    return { key: `${consumer} ${offered[0].id}`, app: consumer, offered, envelope: offered[0], from: null, attempts: 0, timer: null, sentAt: 0 };
+    return { key: `${consumer} ${offered[0].id}`, app: consumer, offered, envelope: offered[0], from: null, attempts: 0, deadline: null, why: null, sentAt: 0 };
   }
 
   /** Pick and convert the version for the consumer's *current* release (it may have changed). */
@@ -320,7 +375,7 @@ export class Router {
       this.onLog(this.deliveryLog("dropped", record, { reason: wants ? "no-conversion" : "not-consumed" }));
       return false;
     }
-    const original = record.offered.find((e) => e.version === route.source);
+    const original = record.offered.length === 1 ? record.offered[0] : record.offered.find((e) => e.version === route.source);
     record.envelope = route.chain.length
       ? { ...original, version: route.target, data: convertAlong(route.chain, original.data) }
       : original;
@@ -352,8 +407,8 @@ export class Router {
     }
   }
 
-  deliveryLog(type, record, extra = {}) {
-    return {
+  deliveryLog(type, record, extra = null) {
+    const entry = {
       type,
       at: Date.now(),
       app: record.app,
@@ -363,14 +418,14 @@ export class Router {
       from: record.from,
       to: record.envelope.version,
       attempt: record.attempts,
-      ...extra,
     };
+    return extra === null ? entry : Object.assign(entry, extra);
   }
 
   attempt(record) {
     const app = this.apps.get(record.app);
     if (!app?.send) return; // waits for the consumer's handshake
-    if (record.timer !== null) this.cancel(record.timer);
+    record.deadline = null;
     if (!this.prepare(record)) {
       this.outbox.delete(record.key);
       this.persist();
@@ -380,12 +435,53 @@ export class Router {
     record.sentAt = this.now();
     this.onLog(this.deliveryLog("deliver", record));
     app.send({ tag: "mfe-bus", kind: "deliver", envelope: record.envelope });
-    const wait = this.limits.ackTimeoutMs * 2 ** (record.attempts - 1);
-    record.timer = this.schedule(() => this.retry(record, "no ack"), wait);
+    this.expect(record, this.limits.ackTimeoutMs * 2 ** (record.attempts - 1), "no ack");
+  }
+
+  // ---- ack deadlines: one timer for all deliveries -------------------------------------------
+
+  /** Retry `record` (for `why`) unless it is acked within `wait` ms. */
+  expect(record, wait, why) {
+    record.deadline = this.now() + wait;
+    record.why = why;
+    if (record.deadline < this.deadlineAt) this.arm(record.deadline, wait);
+  }
+
+  arm(at, wait) {
+    if (this.deadlineTimer !== null) this.cancel(this.deadlineTimer);
+    this.deadlineAt = at;
+    this.deadlineTimer = this.schedule(() => this.sweep(), wait);
+  }
+
+  disarm() {
+    if (this.deadlineTimer !== null) this.cancel(this.deadlineTimer);
+    this.deadlineTimer = null;
+    this.deadlineAt = Infinity;
+  }
+
+  /** The timer fired: retry every delivery whose deadline passed; re-arm for the next one. */
+  sweep() {
+    this.deadlineTimer = null;
+    this.deadlineAt = Infinity;
+    const now = this.now();
+    const due = [];
+    for (const record of this.outbox.values()) {
+      if (record.deadline !== null && record.deadline <= now) due.push(record);
+    }
+    for (const record of due) {
+      // A retry of an earlier one in this sweep may have handled it already.
+      if (record.deadline === null || record.deadline > now) continue;
+      record.deadline = null;
+      this.retry(record, record.why);
+    }
+    let next = Infinity;
+    for (const record of this.outbox.values()) {
+      if (record.deadline !== null && record.deadline < next) next = record.deadline;
+    }
+    if (next < this.deadlineAt) this.arm(next, next - now);
   }
 
   retry(record, why) {
-    record.timer = null;
     if (!this.outbox.has(record.key)) return;
     if (record.attempts >= this.limits.maxAttempts) {
       // Parked, not lost: the consumer's next handshake delivers it again.
@@ -398,7 +494,8 @@ export class Router {
   handleAck(name, msg) {
     const record = this.outbox.get(`${name} ${msg.id}`);
     if (!record) return;
-    if (record.timer !== null) this.cancel(record.timer);
+    // Its deadline goes with it; the timer, if it fires, finds nothing due.
+    record.deadline = null;
     this.outbox.delete(record.key);
     this.persist();
     this.onLog(this.deliveryLog("ack", record, { latencyMs: this.now() - record.sentAt, duplicate: Boolean(msg.duplicate) }));
@@ -407,10 +504,9 @@ export class Router {
   handleFail(name, msg) {
     const record = this.outbox.get(`${name} ${msg.id}`);
     if (!record) return;
-    if (record.timer !== null) this.cancel(record.timer);
+    record.deadline = null;
     this.onLog(this.deliveryLog("fail", record, { message: String(msg.message || "").slice(0, 500) }));
-    const wait = Math.min(this.limits.ackTimeoutMs * 2 ** (record.attempts - 1), 8000);
-    record.timer = this.schedule(() => this.retry(record, "handler failed"), wait);
+    this.expect(record, Math.min(this.limits.ackTimeoutMs * 2 ** (record.attempts - 1), 8000), "handler failed");
   }
 
   /** Deliveries waiting for `name` (or all), oldest first. */

@@ -33,7 +33,9 @@ export function batchingSender(post) {
 /** Call `handle` with each message of a batch (or with the message itself). */
 export function unbatch(message, handle) {
   if (message && message.kind === "batch" && Array.isArray(message.messages)) {
-    for (const inner of message.messages.slice(0, MAX_RECEIVED)) handle(inner);
+    const messages = message.messages;
+    const count = Math.min(messages.length, MAX_RECEIVED);
+    for (let i = 0; i < count; i += 1) handle(messages[i]);
   } else {
     handle(message);
   }

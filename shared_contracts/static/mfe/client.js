@@ -24,7 +24,9 @@ class BusClient {
     this.refusal = null;
     this.outgoing = [];
     this.handlers = new Map();
-    this.pending = new Map();
+    // Answers awaited from the host: verdicts by emit id, responses by request id.
+    this.verdicts = new Map();
+    this.responses = new Map();
     this.seen = new Set();
     this.inFlight = new Map();
     this.log = [];
@@ -80,8 +82,10 @@ class BusClient {
       this.resolveReady({ app: this.app, release: this.release });
     } else if (msg.kind === "refused" && !this.port) {
       this.refusal = new BusError(msg.reason, msg.message);
-      for (const [, entry] of this.pending) entry.reject(this.refusal);
-      this.pending.clear();
+      for (const pending of [this.verdicts, this.responses]) {
+        for (const entry of pending.values()) entry.reject(this.refusal);
+        pending.clear();
+      }
     }
   }
 
@@ -96,11 +100,11 @@ class BusClient {
     if (this.log.length > 2 * HISTORY_LIMIT) this.log.splice(0, this.log.length - HISTORY_LIMIT);
   }
 
-  waitFor(key, timeoutMs, what) {
+  waitFor(pending, key, timeoutMs, what) {
     return new Promise((resolve, reject) => {
       // One sweeping timer for all waiting answers: a timer per emit cost more than the emit.
       const deadline = performance.now() + timeoutMs;
-      this.pending.set(key, { resolve, reject, deadline, what, timeoutMs });
+      pending.set(key, { resolve, reject, deadline, what, timeoutMs });
       this.sweepSoon();
     });
   }
@@ -110,12 +114,14 @@ class BusClient {
     this.sweeper = setTimeout(() => {
       this.sweeper = null;
       const now = performance.now();
-      for (const [key, entry] of this.pending) {
-        if (entry.deadline > now) continue;
-        this.pending.delete(key);
-        entry.reject(new BusError("timeout", `${entry.what}: no answer from the host within ${entry.timeoutMs} ms`));
+      for (const pending of [this.verdicts, this.responses]) {
+        for (const [key, entry] of pending) {
+          if (entry.deadline > now) continue;
+          pending.delete(key);
+          entry.reject(new BusError("timeout", `${entry.what}: no answer from the host within ${entry.timeoutMs} ms`));
+        }
       }
-      if (this.pending.size) this.sweepSoon();
+      if (this.verdicts.size || this.responses.size) this.sweepSoon();
     }, SWEEP_MS);
   }
 
@@ -136,13 +142,13 @@ class BusClient {
       timestamp,
       data: byVersion[version],
     }));
-    const answer = this.waitFor(`emit:${id}`, timeout, `emit ${event}`);
+    const answer = this.waitFor(this.verdicts, id, timeout, `emit ${event}`);
     try {
       this.post({ tag: TAG, kind: "emit", id, envelopes });
     } catch (error) {
       // Functions, DOM nodes and the like cannot cross a postMessage boundary.
-      const entry = this.pending.get(`emit:${id}`);
-      this.pending.delete(`emit:${id}`);
+      const entry = this.verdicts.get(id);
+      this.verdicts.delete(id);
       entry?.reject(new BusError("invalid", `not serialisable: ${error.message}`));
       return answer;
     }
@@ -174,7 +180,7 @@ class BusClient {
     const timeout = options?.timeout ?? DEFAULT_TIMEOUT_MS;
     if (this.refusal) return Promise.reject(this.refusal);
     const rid = uuid4();
-    const answer = this.waitFor(`request:${rid}`, timeout, `request ${method}`);
+    const answer = this.waitFor(this.responses, rid, timeout, `request ${method}`);
     this.post({ tag: TAG, kind: "request", rid, method, params: params ?? null });
     return answer;
   }
@@ -187,15 +193,15 @@ class BusClient {
   onPortMessage(msg) {
     if (!msg || typeof msg !== "object") return;
     if (msg.kind === "verdict") {
-      const entry = this.pending.get(`emit:${msg.id}`);
+      const entry = this.verdicts.get(msg.id);
       if (!entry) return;
-      this.pending.delete(`emit:${msg.id}`);
+      this.verdicts.delete(msg.id);
       if (msg.status === "accepted") entry.resolve({ id: msg.id, status: "accepted" });
       else entry.reject(new BusError(msg.reason, msg.message, msg.details || []));
     } else if (msg.kind === "response") {
-      const entry = this.pending.get(`request:${msg.rid}`);
+      const entry = this.responses.get(msg.rid);
       if (!entry) return;
-      this.pending.delete(`request:${msg.rid}`);
+      this.responses.delete(msg.rid);
       if (msg.ok) entry.resolve(msg.result);
       else entry.reject(new BusError(msg.error?.reason || "failed", msg.error?.message));
     } else if (msg.kind === "deliver") {
@@ -203,7 +209,7 @@ class BusClient {
     }
   }
 
-  async deliver(envelope) {
+  deliver(envelope) {
     const id = envelope.id;
     // At least once from the host, exactly once here: duplicates are acked, not handled.
     if (this.seen.has(id)) {
@@ -212,22 +218,53 @@ class BusClient {
     }
     if (this.inFlight.has(id)) return;
     this.remember("received", envelope);
-    const handlers = [...(this.handlers.get(envelope.event) || [])];
-    const work = (async () => {
-      for (const handler of handlers) await handler(envelope.data, envelope);
-    })();
-    this.inFlight.set(id, work);
+    const handlers = this.handlers.get(envelope.event);
+    let work;
     try {
-      await work;
-      this.seen.add(id);
-      if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value);
-      this.post({ tag: TAG, kind: "ack", id });
+      work = runHandlers(handlers ? [...handlers] : [], 0, envelope);
     } catch (error) {
-      this.post({ tag: TAG, kind: "fail", id, message: String(error?.message || error) });
-    } finally {
-      this.inFlight.delete(id);
+      this.failed(id, error);
+      return;
     }
+    // Handlers that return nothing to wait for are acked at once; a promise settles first.
+    if (work === undefined) {
+      this.handled(id);
+      return;
+    }
+    this.inFlight.set(id, work);
+    work.then(
+      () => {
+        this.inFlight.delete(id);
+        this.handled(id);
+      },
+      (error) => {
+        this.inFlight.delete(id);
+        this.failed(id, error);
+      },
+    );
   }
+
+  handled(id) {
+    this.seen.add(id);
+    if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value);
+    this.post({ tag: TAG, kind: "ack", id });
+  }
+
+  failed(id, error) {
+    this.post({ tag: TAG, kind: "fail", id, message: String(error?.message || error) });
+  }
+}
+
+const isThenable = (value) =>
+  value !== null && (typeof value === "object" || typeof value === "function") && typeof value.then === "function";
+
+/** Call the handlers in turn, each after the previous one's promise; a promise if any returns one. */
+function runHandlers(handlers, start, envelope) {
+  for (let i = start; i < handlers.length; i += 1) {
+    const result = handlers[i](envelope.data, envelope);
+    if (isThenable(result)) return Promise.resolve(result).then(() => runHandlers(handlers, i + 1, envelope));
+  }
+  return undefined;
 }
 
 function fromPage() {

@@ -162,8 +162,137 @@ function checkPlain(value, path, errors, depth = 0) {
   }
 }
 
+// ---- the fast path ----------------------------------------------------------------------------
+//
+// Nearly every value the bus sees is valid, and collecting errors costs paths (strings) for
+// every field. So each schema is compiled once into a function that only answers "valid?",
+// with exactly the verdict of `check` (the same rules, in the same terms); only when it says
+// no does `validate` walk the value again with `check` to report the errors.
+
+const compiled = new WeakMap();
+const alwaysValid = () => true;
+const neverValid = () => false;
+const SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /\p{Cs}/u;
+const PLAIN_KINDS = new Set(["string", "integer", "number", "boolean", "null"]);
+const hasOwn = (obj, key) => Object.prototype.hasOwnProperty.call(obj, key);
+
+function compile(schema) {
+  if (schema === true || schema === undefined) return alwaysValid;
+  if (schema === false) return neverValid;
+  if (schema === null || typeof schema !== "object") {
+    // Not a schema the contracts produce: let `check` decide (and fail) exactly as it would.
+    return (value) => {
+      const errors = [];
+      check(schema, value, "$", errors);
+      return errors.length === 0;
+    };
+  }
+  let fn = compiled.get(schema);
+  if (!fn) {
+    fn = build(schema);
+    compiled.set(schema, fn);
+  }
+  return fn;
+}
+
+function build(schema) {
+  const anyOf = schema.anyOf ? schema.anyOf.map(compile) : null;
+  let accepted = null;
+  if (schema.type !== undefined) {
+    accepted = new Set();
+    for (const t of Array.isArray(schema.type) ? schema.type : [schema.type]) {
+      accepted.add(t);
+      if (t === "number") accepted.add("integer");
+    }
+  }
+  const options = schema.enum || null;
+  const hasConst = "const" in schema;
+  const constant = schema.const;
+  const { minLength, maxLength, pattern, minimum, maximum, exclusiveMinimum, exclusiveMaximum } = schema;
+  const countLength = minLength !== undefined || maxLength !== undefined;
+  // Objects
+  const required = schema.required || [];
+  const properties = schema.properties || {};
+  const propertyFns = new Map();
+  for (const key of Object.keys(properties)) propertyFns.set(key, compile(properties[key]));
+  const extra = schema.additionalProperties;
+  const extraFn = extra !== false && typeof extra === "object" ? compile(extra) : null;
+  // Arrays
+  const { minItems, maxItems } = schema;
+  const itemsFn = schema.items !== undefined ? compile(schema.items) : null;
+
+  const stringOk = (value) => {
+    if (LONE_SURROGATE.test(value)) return false;
+    if (countLength) {
+      // Code points, like Python: UTF-16 units unless a surrogate pair is in the string.
+      const length = SURROGATE.test(value) ? [...value].length : value.length;
+      if (minLength !== undefined && length < minLength) return false;
+      if (maxLength !== undefined && length > maxLength) return false;
+    }
+    return pattern === undefined || regex(pattern).test(value);
+  };
+  const numberOk = (value) =>
+    (minimum === undefined || value >= minimum) &&
+    (maximum === undefined || value <= maximum) &&
+    (exclusiveMinimum === undefined || value > exclusiveMinimum) &&
+    (exclusiveMaximum === undefined || value < exclusiveMaximum);
+  const objectOk = (value) => {
+    for (const name of required) if (!hasOwn(value, name)) return false;
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) return false;
+      const fn = hasOwn(properties, key) ? propertyFns.get(key) : undefined;
+      if (fn !== undefined) {
+        if (!fn(value[key])) return false;
+      } else if (extra === false) return false;
+      else if (extraFn !== null) {
+        if (!extraFn(value[key])) return false;
+      } else if (!plainOk(value[key], 0)) return false;
+    }
+    return true;
+  };
+  const arrayOk = (value) => {
+    if (minItems !== undefined && value.length < minItems) return false;
+    if (maxItems !== undefined && value.length > maxItems) return false;
+    // `every` skips holes, as `check`'s forEach does.
+    return itemsFn === null || value.every((item) => itemsFn(item));
+  };
+
+  return (value) => {
+    if (anyOf !== null && !anyOf.some((branch) => branch(value))) return false;
+    const actual = typeOf(value);
+    if (accepted !== null && !accepted.has(actual)) return false;
+    if (options && !options.some((option) => option === value)) return false;
+    if (hasConst && constant !== value) return false;
+    if (actual === "string") return stringOk(value);
+    if (actual === "integer" || actual === "number") return numberOk(value);
+    if (actual === "object") return objectOk(value);
+    if (actual === "array") return arrayOk(value);
+    return true;
+  };
+}
+
+function plainOk(value, depth) {
+  const kind = typeOf(value);
+  if (depth > 32) return false;
+  if (kind === "object") {
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key) || !plainOk(value[key], depth + 1)) return false;
+    }
+    return true;
+  }
+  if (kind === "array") return value.every((v) => plainOk(v, depth + 1));
+  return PLAIN_KINDS.has(kind);
+}
+
+/** Whether `value` is valid against `schema` (the same verdict as `validate`, without errors). */
+export function isValid(schema, value) {
+  return compile(schema)(value);
+}
+
 /** Validate `value` against `schema`; returns a list of {path, message} (empty when valid). */
 export function validate(schema, value) {
+  if (compile(schema)(value)) return [];
   const errors = [];
   check(schema, value, "$", errors);
   return errors;
