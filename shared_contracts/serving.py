@@ -25,8 +25,8 @@ SERVERS = {
         "workers": 1,
         "worker_connections": 2000,
     },
-    "products": {"server": "granian", "workers": 2, "blocking_threads": 4},
-    "checkout": {"server": "granian", "workers": 2, "blocking_threads": 4},
+    "products": {"server": "granian", "workers": 2, "blocking_threads": 2},
+    "checkout": {"server": "granian", "workers": 2, "blocking_threads": 2},
 }
 
 

@@ -6,7 +6,7 @@ import { Router } from "./bus/router.js";
 import { Realtime } from "./realtime.js";
 import { Toasts } from "./toasts.js";
 
-const config = JSON.parse(document.body.dataset.config);
+const config = JSON.parse(document.getElementById("page-config").dataset.config);
 const badge = document.querySelector("[data-testid='cart-badge']");
 const toasts = new Toasts(document.getElementById("toasts"));
 const log = [];

@@ -2,11 +2,20 @@
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, current_app, jsonify, send_from_directory
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    jsonify,
+    request,
+    send_from_directory,
+    url_for,
+)
 
 from shared_contracts.bundle import default_bundle
 from shared_contracts.manifests import Manifest
-from shared_contracts.web import chaos, errors, headers
+from shared_contracts.web import chaos, errors, headers, modules
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "mfe"
 
@@ -39,6 +48,64 @@ def contracts():
 def client_library(filename: str):
     """The shared browser library, served from this app's own origin."""
     return send_from_directory(STATIC, filename, max_age=0)
+
+
+def _resolver(app_static: Path):
+    """How an import specifier maps to a file: the shared library, this app's static, relative."""
+
+    def resolve(importer: Path, specifier: str) -> Path:
+        if specifier.startswith("/mfe/static/"):
+            target = modules.within(STATIC, STATIC / specifier.removeprefix("/mfe/static/"))
+        elif specifier.startswith("/static/"):
+            target = modules.within(app_static, app_static / specifier.removeprefix("/static/"))
+        elif specifier.startswith(("./", "../")):
+            root = STATIC if modules.within(STATIC, importer) else app_static
+            target = modules.within(root, importer.parent / specifier)
+        else:
+            target = None
+        if target is None:
+            raise modules.BundleError(f"{importer.name}: cannot resolve {specifier!r}")
+        return target
+
+    return resolve
+
+
+def module_bundle_for(app: Flask, filename: str) -> modules.Bundle | None:
+    """This app's static module `filename` joined with its imports (cached until a file changes)."""
+    static = Path(app.static_folder).resolve()
+    entry = modules.within(static, static / filename) if filename.endswith(".js") else None
+    if entry is None:
+        return None
+    cache = app.extensions.setdefault("mfe_module_bundles", {})
+    cached = cache.get(entry)
+    if cached is None or not cached.is_current():
+
+        def label(path: Path) -> str:
+            if modules.within(STATIC, path):
+                return "/mfe/static/" + path.relative_to(STATIC.resolve()).as_posix()
+            return "/static/" + path.relative_to(static).as_posix()
+
+        cached = cache[entry] = modules.bundle(entry, _resolver(static), label)
+    return cached
+
+
+@bp.get("/mfe/bundle/<path:filename>")
+def module_bundle(filename: str):
+    """A page's script with its whole import graph, as one module (see `modules`)."""
+    try:
+        joined = module_bundle_for(current_app._get_current_object(), filename)
+    except modules.BundleError as error:
+        # A module the join cannot take (the tests say so too): the page still works, loading
+        # its graph file by file as the browser would.
+        current_app.logger.warning("serving %s unjoined: %s", filename, error)
+        text = f'import "{url_for("static", filename=filename)}";\n'
+        joined = modules.Bundle(text, modules.etag_of(text), ())
+    if joined is None:
+        abort(404)
+    response = current_app.response_class(joined.text, mimetype="text/javascript")
+    response.cache_control.no_cache = True
+    response.set_etag(joined.etag)
+    return response.make_conditional(request)
 
 
 def init_app(app: Flask, manifest: Manifest, frame_ancestors: str, frame_src: str = "'none'"):
