@@ -124,6 +124,16 @@ def _run_granian(target: str, bind: str, server: dict, reload: bool) -> None:
     ).serve()
 
 
+def _yield_after_request(worker, req, environ, resp) -> None:
+    """gunicorn's `post_request` hook: let the other connections' greenlets run."""
+    import gevent
+
+    # A keep-alive connection whose next request has already arrived is served again at once,
+    # without returning to gevent's hub: under a steady load a few connections took turns and
+    # the others waited (wrk at 8 connections: p50 0.5 ms, p90 110 ms on /healthz).
+    gevent.sleep(0)
+
+
 def _run_gunicorn(target: str, bind: str, server: dict, reload: bool) -> None:
     from gunicorn.app.base import BaseApplication
 
@@ -139,6 +149,8 @@ def _run_gunicorn(target: str, bind: str, server: dict, reload: bool) -> None:
         "control_socket_disable": True,
         **server,
     }
+    if server["worker_class"] == "gevent":
+        options["post_request"] = _yield_after_request
 
     class Server(BaseApplication):
         def load_config(self):
