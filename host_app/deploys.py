@@ -64,7 +64,7 @@ def _candidate_url(body: DeployRequest) -> str:
 def findings_for(app: str, release: int, url: str) -> list[deployability.Finding]:
     """Check a candidate against the live apps; raises 409 when its manifest is unusable."""
     try:
-        candidate = manifests.cache().fetch(url)
+        candidate = manifests.cache().refresh(url)
     except (OSError, ValueError) as error:
         raise ApiError(
             409, "candidate-unreachable", f"cannot read {url}/mfe-manifest.json: {error}"

@@ -48,19 +48,28 @@ class ManifestCache:
         """GET `{url}/mfe-manifest.json`; raises OSError or ValueError when it cannot."""
         return fetch_manifest(url, TIMEOUT_SECONDS)
 
+    def refresh(self, url: str) -> Manifest:
+        """Fetch `url`'s manifest now and keep it; raises like `fetch`.
+
+        A deploy reads the candidate this way: the release may have been restarted with
+        another manifest (e.g. `MFE_DUAL_EMIT`) since the cached copy, and the page opened
+        after the deploy must get what the check saw.
+        """
+        manifest = self.fetch(url)
+        self._fresh[url] = (time.monotonic(), manifest)
+        self._remember(url, manifest)
+        return manifest
+
     def get(self, url: str) -> Manifest | None:
         """The manifest at `url`: fresh, else the last one remembered, else None."""
         cached = self._fresh.get(url)
         if cached and time.monotonic() - cached[0] < FRESH_SECONDS:
             return cached[1]
         try:
-            manifest = self.fetch(url)
+            return self.refresh(url)
         except (OSError, ValueError, ValidationError, urllib.error.URLError):
             remembered = self._remembered().get(url)
             return Manifest.model_validate(remembered) if remembered else None
-        self._fresh[url] = (time.monotonic(), manifest)
-        self._remember(url, manifest)
-        return manifest
 
 
 def cache() -> ManifestCache:

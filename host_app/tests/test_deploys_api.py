@@ -1,7 +1,9 @@
 """`/api/deployments`, `/api/events` and `/api/admin/reset` against real app releases."""
 
+import html
 import json
 import logging
+import re
 import stat
 
 import pytest
@@ -165,6 +167,24 @@ def test_deploy_with_url_registers_the_release(client, fake_child):
     assert (products["release"], products["url"]) == (3, url)
     assert products["releases"]["3"] == url
     assert products["health"]["status"] == "up"
+
+
+def test_a_deploy_reads_the_candidate_anew_for_everyone(client, fake_child):
+    """A release restarted with another manifest within the cache's fresh window: the deploy
+    checks the new manifest, and the deployments and the next page get it too."""
+    routes = {"/mfe-manifest.json": product_manifest(3), "/healthz": {"status": "ok"}}
+    url = fake_child(routes)
+    request = {"app": "products", "release": 3, "url": url}
+    assert deploy(client, request).status_code == 200
+    # Restarted with MFE_DUAL_EMIT: it now declares both versions of cart:item-added.
+    both = {"cart:item-added": ["1.0.0", "2.0.0"], "notification:show": ["1.0.0"]}
+    routes["/mfe-manifest.json"] = product_manifest(3, both)
+    assert deploy(client, request).status_code == 200
+    described = client.get("/api/deployments").get_json()["apps"]["products"]["manifest"]
+    assert described["emits"]["cart:item-added"] == ["1.0.0", "2.0.0"]
+    page = client.get("/").get_data(as_text=True)
+    config = json.loads(html.unescape(re.search(r"data-config='([^']*)'", page).group(1)))
+    assert config["apps"]["products"]["manifest"]["emits"] == both
 
 
 def test_deploy_is_logged(client):
