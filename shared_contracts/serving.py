@@ -16,8 +16,10 @@ from shared_contracts import settings
 # gevent process (a socket costs a greenlet, not a thread; flask-sock needs gunicorn's socket).
 # Products and checkout are plain request/response apps on granian, whose HTTP layer is Rust:
 # on a trivial WSGI app it costs 0.04 ms of CPU a request where gunicorn's gthread worker costs
-# 0.20 ms, as much as a whole cart read (see docs/performance.md). Its blocking threads run
-# the Python code; two processes use both cores.
+# 0.20 ms, as much as a whole cart read (see docs/performance.md). Three single-threaded
+# workers: no two requests of one process compete for its interpreter lock (a checkout writer
+# holding the SQLite lock is never paused for a neighbour thread), and one can run while
+# another waits for that lock.
 SERVERS = {
     "host": {
         "server": "gunicorn",
@@ -25,8 +27,8 @@ SERVERS = {
         "workers": 1,
         "worker_connections": 2000,
     },
-    "products": {"server": "granian", "workers": 2, "blocking_threads": 2},
-    "checkout": {"server": "granian", "workers": 2, "blocking_threads": 2},
+    "products": {"server": "granian", "workers": 3, "blocking_threads": 1},
+    "checkout": {"server": "granian", "workers": 3, "blocking_threads": 1},
 }
 
 
