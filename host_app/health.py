@@ -5,6 +5,7 @@ import time
 
 from flask import Flask, current_app
 
+from host_app.freshness import SingleRefresh
 from shared_contracts.readiness import healthy
 
 FRESH_SECONDS = 2.0
@@ -17,6 +18,7 @@ class HealthProbe:
     def __init__(self):
         self._cache: dict[str, tuple[float, dict]] = {}
         self._lock = threading.Lock()
+        self._refreshing = SingleRefresh()
 
     def probe(self, url: str) -> dict:
         """Probe now: `{"status": "up"|"down", "checkedAt": ms, ...}`."""
@@ -31,9 +33,17 @@ class HealthProbe:
         """The cached result, probing when older than a few seconds (or when `fresh`)."""
         with self._lock:
             cached = self._cache.get(url)
-        if cached and not fresh and time.monotonic() - cached[0] < FRESH_SECONDS:
+        if cached is None or fresh:
+            return self.probe(url)
+        if time.monotonic() - cached[0] < FRESH_SECONDS:
             return cached[1]
-        return self.probe(url)
+        # Expired: one caller probes, the others answer with the last result meanwhile.
+        if not self._refreshing.claim(url):
+            return cached[1]
+        try:
+            return self.probe(url)
+        finally:
+            self._refreshing.release(url)
 
 
 def probe() -> HealthProbe:

@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from pydantic import ValidationError
 
+from host_app.freshness import SingleRefresh
 from shared_contracts.manifests import Manifest, fetch_manifest
 
 FRESH_SECONDS = 5.0
@@ -27,6 +28,7 @@ class ManifestCache:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._fresh: dict[str, tuple[float, Manifest]] = {}
+        self._refreshing = SingleRefresh()
 
     def _remembered(self) -> dict:
         try:
@@ -65,11 +67,17 @@ class ManifestCache:
         cached = self._fresh.get(url)
         if cached and time.monotonic() - cached[0] < FRESH_SECONDS:
             return cached[1]
+        # Expired: one caller fetches, the others answer with the last manifest meanwhile.
+        if cached and not self._refreshing.claim(url):
+            return cached[1]
         try:
             return self.refresh(url)
         except (OSError, ValueError, ValidationError, urllib.error.URLError):
             remembered = self._remembered().get(url)
             return Manifest.model_validate(remembered) if remembered else None
+        finally:
+            if cached:
+                self._refreshing.release(url)
 
 
 def cache() -> ManifestCache:
