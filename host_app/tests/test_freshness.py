@@ -34,12 +34,20 @@ class SlowSource:
         return self.answer
 
 
-def in_thread(function):
-    """Run `function` in a thread; returns the thread and the list its result lands in."""
+def assert_refreshed_once(read, source: SlowSource, stale):
+    """`read()` of an expired entry: the first caller refreshes it; a second caller meanwhile
+    gets `stale` at once; afterwards everyone gets the new value, from one call to `source`."""
     results = []
-    thread = threading.Thread(target=lambda: results.append(function()))
+    thread = threading.Thread(target=lambda: results.append(read()))
     thread.start()
-    return thread, results
+    assert source.entered.wait(5)
+    assert read() == stale
+    source.release.set()
+    thread.join(5)
+    assert source.calls == 1
+    assert read() == results[0] != stale
+    assert source.calls == 1
+    return results[0]
 
 
 def test_an_expired_health_result_is_probed_once(monkeypatch):
@@ -49,16 +57,7 @@ def test_an_expired_health_result_is_probed_once(monkeypatch):
     stale = {"status": "down", "checkedAt": 1}
     probe._cache[URL] = (time.monotonic() - 60, stale)
 
-    thread, results = in_thread(lambda: probe.status(URL))
-    assert source.entered.wait(5)
-    # While the first caller probes, the next one answers at once with the last result.
-    assert probe.status(URL) == stale
-    source.release.set()
-    thread.join(5)
-    assert source.calls == 1
-    assert results[0]["status"] == "up"
-    assert probe.status(URL)["status"] == "up"
-    assert source.calls == 1
+    assert assert_refreshed_once(lambda: probe.status(URL), source, stale)["status"] == "up"
 
 
 def test_a_fresh_health_read_always_probes(monkeypatch):
@@ -79,12 +78,4 @@ def test_an_expired_manifest_is_fetched_once(tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "fetch", source)
     cache._fresh[URL] = (time.monotonic() - 60, old)
 
-    thread, results = in_thread(lambda: cache.get(URL))
-    assert source.entered.wait(5)
-    assert cache.get(URL) == old
-    source.release.set()
-    thread.join(5)
-    assert source.calls == 1
-    assert results[0] == new
-    assert cache.get(URL) == new
-    assert source.calls == 1
+    assert assert_refreshed_once(lambda: cache.get(URL), source, old) == new
