@@ -60,42 +60,41 @@ def main(argv=None) -> int:
 
     settings = BusSettings(burst=args.burst, events=args.events, rounds=1, warmup=200)
     version = "2.0.0" if args.conversion else "1.0.0"
-    with tempfile.TemporaryDirectory(prefix="mfe-profile-") as tmp:
-        shop = start_shop(Path(tmp), {"MFE_ADMIN_TOKEN": ADMIN_TOKEN})
-        try:
-            if args.conversion:
-                deploy(shop, "products", 2)
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(**launch_options(playwright))
-                bench = BusBench(shop, browser, settings)
-                page = open_bus_page(browser.new_context(), shop)
-                bench.burst(page, None, "bus", version=version)  # warm-up
-                cdp = page.context.new_cdp_session(page)
-                cdp.send("Profiler.enable")
-                cdp.send("Profiler.setSamplingInterval", {"interval": 100})
-                runs = {
-                    "burst": lambda: bench.burst(page, None, "bus", version=version),
-                    "sequential full path": lambda: bench.segments(page, None, version)["bus-full"](
-                        args.events, 0
-                    ),
-                    "sequential emit round trip": lambda: bench.segments(page, None)["bus-echo"](
-                        args.events, 0
-                    ),
-                }
-                for title, run in runs.items():
-                    cdp.send("Profiler.start")
-                    outcome = run()
-                    profile = cdp.send("Profiler.stop")["profile"]
-                    if isinstance(outcome, dict):
-                        print(f"\n{title}: {outcome['rate']:.0f} events/s, {outcome}")
-                    show(title, profile, args.top)
-                    if args.save:
-                        args.save.mkdir(parents=True, exist_ok=True)
-                        name = title.replace(" ", "-") + ".cpuprofile"
-                        (args.save / name).write_text(json.dumps(profile))
-                browser.close()
-        finally:
-            shop.stop_all()
+    with (
+        tempfile.TemporaryDirectory(prefix="mfe-profile-") as tmp,
+        start_shop(Path(tmp), {"MFE_ADMIN_TOKEN": ADMIN_TOKEN}) as shop,
+    ):
+        if args.conversion:
+            deploy(shop, "products", 2)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(**launch_options(playwright))
+            bench = BusBench(shop, browser, settings)
+            page = open_bus_page(browser.new_context(), shop)
+            bench.burst(page, None, "bus", version=version)  # warm-up
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Profiler.enable")
+            cdp.send("Profiler.setSamplingInterval", {"interval": 100})
+            runs = {
+                "burst": lambda: bench.burst(page, None, "bus", version=version),
+                "sequential full path": lambda: bench.segments(page, None, version)["bus-full"](
+                    args.events, 0
+                ),
+                "sequential emit round trip": lambda: bench.segments(page, None)["bus-echo"](
+                    args.events, 0
+                ),
+            }
+            for title, run in runs.items():
+                cdp.send("Profiler.start")
+                outcome = run()
+                profile = cdp.send("Profiler.stop")["profile"]
+                if isinstance(outcome, dict):
+                    print(f"\n{title}: {outcome['rate']:.0f} events/s, {outcome}")
+                show(title, profile, args.top)
+                if args.save:
+                    args.save.mkdir(parents=True, exist_ok=True)
+                    name = title.replace(" ", "-") + ".cpuprofile"
+                    (args.save / name).write_text(json.dumps(profile))
+            browser.close()
     return 0
 
 

@@ -125,13 +125,17 @@ class Client:
             return self.insert(n)
         return self.request("GET", "/api/deployments")[0]
 
+    def cart_units(self) -> int:
+        """Units in this session's cart (-1 when it cannot be read)."""
+        status, body = self.request("GET", "/api/cart")
+        return json.loads(body)["itemCount"] if status == 200 else -1
+
     def verify(self) -> dict:
         """Each session's cart holds exactly the units its 201s added: none lost, none twice."""
         lost = doubled = 0
         for session in self.sessions:
             self.cookie = session["cookie"]
-            status, body = self.request("GET", "/api/cart")
-            count = json.loads(body)["itemCount"] if status == 200 else -1
+            count = self.cart_units()
             expected = session["inserted"]
             if count < expected:
                 lost += expected - count

@@ -17,6 +17,7 @@ import resource
 import secrets
 import shutil
 import subprocess
+from functools import cache
 from pathlib import Path
 
 from bench.memory import group_cpu_seconds
@@ -32,6 +33,7 @@ def available() -> bool:
     return WRK is not None
 
 
+@cache
 def version() -> str:
     """wrk's version line, e.g. `wrk 4.1.0 [epoll]`."""
     out = subprocess.run([WRK, "-v"], capture_output=True, text=True).stdout
@@ -114,7 +116,7 @@ def run_load(
     }
     if post:
         created = summary["answered"] - summary["unexpected"]
-        units = sum(_units(client) for client in measured)
+        units = sum(max(0, client.cart_units()) for client in measured)
         result.update(
             lost=max(0, created - units),
             in_flight=max(0, units - created),
@@ -122,8 +124,3 @@ def run_load(
             carts=len(measured),
         )
     return result
-
-
-def _units(client: Client) -> int:
-    status, body = client.request("GET", "/api/cart")
-    return json.loads(body)["itemCount"] if status == 200 else 0

@@ -32,27 +32,16 @@ def connect(path: str) -> sqlite3.Connection:
     return conn
 
 
-# Each thread keeps its lock file open: opening it for every write was two syscalls more.
-_lock_files = threading.local()
-
-
 @contextmanager
 def writer_lock(lock_path: str) -> Iterator[None]:
     """Hold the exclusive cross-process writer lock."""
-    # flock locks belong to the open file, so threads of one process (each with a file of its
-    # own) also exclude each other.
-    files = _lock_files.__dict__.setdefault("by_path", {})
-    lock_file = files.get(lock_path)
-    if lock_file is None:
-        # A server has one database; tests make many: keep only the newest few open.
-        while len(files) >= 4:
-            files.pop(next(iter(files))).close()
-        lock_file = files[lock_path] = open(lock_path, "a")  # noqa: SIM115 - kept open
-    fcntl.flock(lock_file, fcntl.LOCK_EX)
-    try:
-        yield
-    finally:
-        fcntl.flock(lock_file, fcntl.LOCK_UN)
+    # flock locks belong to the open file, so threads of one process also exclude each other.
+    with open(lock_path, "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
 def get_db() -> sqlite3.Connection:

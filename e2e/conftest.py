@@ -19,9 +19,8 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def shop(tmp_path_factory):
     """All five processes, started as the Procfile says, with a temporary data folder."""
-    running = start_shop(tmp_path_factory.mktemp("shop-data"))
-    yield running
-    running.stop_all()
+    with start_shop(tmp_path_factory.mktemp("shop-data")) as running:
+        yield running
 
 
 @pytest.fixture

@@ -120,6 +120,12 @@ class Shop:
         for name in list(self.procs):
             self.stop(name)
 
+    def __enter__(self) -> "Shop":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop_all()
+
     def log_tail(self, lines: int = 40) -> str:
         """The end of every process's log, for failure messages."""
         parts = []

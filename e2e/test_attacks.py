@@ -39,9 +39,8 @@ EMIT = """async ([event, version, data, options]) => {
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory):
     """The five processes of our own (separate from other modules' shops)."""
-    running = start_shop(tmp_path_factory.mktemp("attack-data"))
-    yield running
-    running.stop_all()
+    with start_shop(tmp_path_factory.mktemp("attack-data")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

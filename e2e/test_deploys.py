@@ -14,9 +14,8 @@ from e2e.processes import free_port, get_json, start_shop
 @pytest.fixture(scope="module")
 def deploy_shop(tmp_path_factory):
     """A shop of its own with a known admin token: these tests change what is live."""
-    running = start_shop(tmp_path_factory.mktemp("deploy-data"), {"MFE_ADMIN_TOKEN": TOKEN})
-    yield running
-    running.stop_all()
+    with start_shop(tmp_path_factory.mktemp("deploy-data"), {"MFE_ADMIN_TOKEN": TOKEN}) as running:
+        yield running
 
 
 TOKEN = "test-token"

@@ -10,12 +10,11 @@ from e2e.processes import start_shop
 @pytest.fixture(scope="module")
 def outage_shop(tmp_path_factory):
     """A shop of its own (these tests stop processes) with a short handshake timeout."""
-    running = start_shop(
+    with start_shop(
         tmp_path_factory.mktemp("outage-data"),
         {"MFE_ADMIN_TOKEN": "test-token", "MFE_READY_TIMEOUT_MS": "1500"},
-    )
-    yield running
-    running.stop_all()
+    ) as running:
+        yield running
 
 
 @pytest.fixture

@@ -13,12 +13,11 @@ from e2e.processes import start_shop
 @pytest.fixture(scope="module")
 def watched_shop(tmp_path_factory):
     """A shop of its own with products 2 live, so deliveries to checkout 1 are converted."""
-    running = start_shop(
+    with start_shop(
         tmp_path_factory.mktemp("inspector-data"),
         {"MFE_ADMIN_TOKEN": "inspector-token", "MFE_LIVE": "products=2,checkout=1"},
-    )
-    yield running
-    running.stop_all()
+    ) as running:
+        yield running
 
 
 @pytest.fixture

@@ -14,9 +14,8 @@ from e2e.processes import start_shop
 @pytest.fixture(scope="module")
 def versions_shop(tmp_path_factory):
     """A shop of its own: these tests restart the host with other releases live."""
-    running = start_shop(tmp_path_factory.mktemp("versions-data"))
-    yield running
-    running.stop_all()
+    with start_shop(tmp_path_factory.mktemp("versions-data")) as running:
+        yield running
 
 
 def go_live(shop, products: int, checkout: int, dual_emit: bool = False) -> None:

@@ -48,9 +48,10 @@ EMIT = """async ([event, version, data]) => {
 @pytest.fixture(scope="module")
 def workshop_shop(tmp_path_factory):
     """The five processes with a known admin token, as `make run` starts them."""
-    running = start_shop(tmp_path_factory.mktemp("workshop-data"), {"MFE_ADMIN_TOKEN": TOKEN})
-    yield running
-    running.stop_all()
+    with start_shop(
+        tmp_path_factory.mktemp("workshop-data"), {"MFE_ADMIN_TOKEN": TOKEN}
+    ) as running:
+        yield running
 
 
 @pytest.fixture

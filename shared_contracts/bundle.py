@@ -4,9 +4,8 @@ import json
 from functools import cache
 from pathlib import Path
 
-from shared_contracts.envelope import Envelope
 from shared_contracts.manifests import PROTOCOL
-from shared_contracts.registry import Registry, registry
+from shared_contracts.registry import RAW_ENVELOPE, Registry, registry
 from shared_contracts.schemas import canonical
 
 
@@ -21,7 +20,7 @@ def browser_bundle(catalog: Registry = registry) -> dict:
         }
     return {
         "protocol": PROTOCOL,
-        "envelope": canonical(Envelope[dict].model_json_schema()),
+        "envelope": canonical(RAW_ENVELOPE.model_json_schema()),
         "contracts": contracts,
         "converters": catalog.converters.export(),
     }

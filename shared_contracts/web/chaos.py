@@ -31,7 +31,7 @@ class ChaosRequest(BaseModel):
 
 
 def _path() -> Path:
-    return Path(current_app.config["APP_DATA_DIR"]) / "chaos.json"
+    return Path(current_app.extensions["mfe_chaos"]["path"])
 
 
 def _read(path: Path) -> dict:
@@ -43,9 +43,7 @@ def _read(path: Path) -> dict:
 
 def current_mode() -> str:
     """This release's chaos mode (`up` when none is set)."""
-    cache = current_app.extensions.get("mfe_chaos")
-    if cache is None:
-        cache = current_app.extensions["mfe_chaos"] = {"key": None, "path": str(_path())}
+    cache = current_app.extensions["mfe_chaos"]
     path = cache["path"]
     try:
         stat = os.stat(path)
@@ -87,6 +85,9 @@ def set_mode():
 def init_app(app: Flask) -> None:
     """Honour the chaos mode on every request except the chaos endpoint itself."""
     app.register_blueprint(bp)
+    # Read on every request: the path is built once, the file re-read only when it changes.
+    chaos_file = str(Path(app.config["APP_DATA_DIR"]) / "chaos.json")
+    app.extensions["mfe_chaos"] = {"key": None, "modes": {}, "path": chaos_file}
 
     @app.before_request
     def stage_outage():
