@@ -394,6 +394,50 @@ def test_same_emit_twice_is_accepted_twice_and_delivered_once(js):
     assert out["logged"] == ["accepted", "duplicate", "duplicate"]
 
 
+def test_dedupe_remembers_the_last_limit_ids_and_forgets_older_ones(js):
+    """With a dedupe limit of 3, the last 3 ids are duplicates; one 6 emits back is not."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ limits: { dedupeLimit: 3 } });
+        const msgs = Array.from({ length: 7 },
+          (_, i) => message({ "1.0.0": { ...ITEM, itemId: `i-${i}` } }));
+        for (const msg of msgs) router.receive("products", msg);
+        logs.length = 0;
+        // The newest three must still be known; the first was seven ids ago.
+        for (const msg of [msgs[6], msgs[5], msgs[4], msgs[0]]) router.receive("products", msg);
+        return plain(logs.filter((e) => e.type === "emit").map((e) => e.verdict));
+        """,
+    )
+    assert out == ["duplicate", "duplicate", "duplicate", "accepted"]
+
+
+def test_recent_ids_keep_at_least_the_limit(js):
+    """RecentIds: after any number of adds, the last `limit` are members; memory stays < 2x."""
+    out = run(
+        js,
+        """
+        const { RecentIds } = await import("/mfe/static/recent.js");
+        const recent = new RecentIds(100);
+        const failures = [];
+        let largest = 0;
+        for (let n = 1; n <= 1000; n += 1) {
+          recent.add(`id-${n}`);
+          largest = Math.max(largest, recent.size);
+          for (const back of [0, 1, 50, 99]) {
+            if (n - back >= 1 && !recent.has(`id-${n - back}`)) failures.push([n, back]);
+          }
+        }
+        return plain({ failures, largest,
+                       forgotten: !recent.has("id-1"), stranger: recent.has("x") });
+        """,
+    )
+    assert out["failures"] == []
+    assert out["largest"] < 200
+    assert out["forgotten"] is True
+    assert out["stranger"] is False
+
+
 def test_delivery_waits_for_the_consumer_handshake(js):
     """Until checkout connects its event waits in the outbox; connecting delivers it."""
     out = run(

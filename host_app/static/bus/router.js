@@ -4,6 +4,7 @@
 
 import { isValid, validate } from "/mfe/static/validator.js";
 import { convertAlong, findPath, indexConverters } from "/mfe/static/converters.js";
+import { RecentIds } from "/mfe/static/recent.js";
 
 export const DEFAULT_LIMITS = Object.freeze({
   maxBytes: 64 * 1024,
@@ -32,21 +33,6 @@ const clip = (value, max) => (typeof value === "string" ? value.slice(0, max) : 
 
 function refusal(reason, message, details = []) {
   return { ok: false, reason, message, details };
-}
-
-/** A bounded set that forgets its oldest members. */
-class RecentIds {
-  constructor(limit) {
-    this.limit = limit;
-    this.ids = new Set();
-  }
-  has(id) {
-    return this.ids.has(id);
-  }
-  add(id) {
-    this.ids.add(id);
-    if (this.ids.size > this.limit) this.ids.delete(this.ids.values().next().value);
-  }
 }
 
 /** Token bucket: `burst` tokens, refilled at `rate` per second. */

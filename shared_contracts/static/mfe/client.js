@@ -7,6 +7,7 @@
 
 import { batchingSender, unbatch } from "./batching.js";
 import { BusError, PROTOCOL, TAG, uuid4 } from "./protocol.js";
+import { RecentIds } from "./recent.js";
 
 const HISTORY_LIMIT = 500;
 const SEEN_LIMIT = 20000;
@@ -27,7 +28,7 @@ class BusClient {
     // Answers awaited from the host: verdicts by emit id, responses by request id.
     this.verdicts = new Map();
     this.responses = new Map();
-    this.seen = new Set();
+    this.seen = new RecentIds(SEEN_LIMIT);
     this.inFlight = new Map();
     this.log = [];
     this.sweeper = null;
@@ -246,7 +247,6 @@ class BusClient {
 
   handled(id) {
     this.seen.add(id);
-    if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value);
     this.post({ tag: TAG, kind: "ack", id });
   }
 
