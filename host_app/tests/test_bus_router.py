@@ -258,6 +258,16 @@ REFUSALS = {
         "too-large",
         None,
     ),
+    "a BigInt in the payload": (
+        'emit(router, { "1.0.0": { ...ITEM, note: 10n } })',
+        "invalid",
+        None,
+    ),
+    "a cycle in the payload": (
+        'const data = { ...ITEM }; data.self = data; emit(router, { "1.0.0": data })',
+        "invalid",
+        None,
+    ),
     "source is not the sender": (
         'emit(router, { "1.0.0": ITEM }, { source: "checkout" })',
         "invalid",
@@ -329,6 +339,34 @@ def test_refused_emit(js, name):
     assert out["delivered"] == []
     assert out["pending"] == 0
     assert out["logged"] == [reason]
+
+
+def test_size_limit_is_exact_near_the_limit(js):
+    """Under the cheap bound or not, the limit is the exact UTF-8 size of the envelopes' JSON."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ limits: { maxBytes: 2048 } });
+        const size = (note) => new TextEncoder().encode(JSON.stringify(
+          message({ "1.0.0": { ...ITEM, note } }).envelopes)).length;
+        // Grow an ASCII note, then a euro-sign note, to exactly the limit and one byte past it.
+        const fit = (unit) => {
+          let note = "";
+          while (size(note + unit) <= 2048) note += unit;
+          return note;
+        };
+        const ascii = fit("a");
+        const euro = fit("\u20ac");
+        for (const note of [ascii, ascii + "a", euro, euro + "\u20ac"]) {
+          emit(router, { "1.0.0": { ...ITEM, note } });
+        }
+        return plain({ sizes: [ascii, euro].map(size),
+                       outcome: verdicts().map((v) => v.reason ?? v.status) });
+        """,
+    )
+    assert out["sizes"][0] == 2048
+    assert 2046 <= out["sizes"][1] <= 2048
+    assert out["outcome"] == ["accepted", "too-large", "accepted", "too-large"]
 
 
 def test_rate_limit_refuses_over_burst_and_refills(js):

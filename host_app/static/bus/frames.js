@@ -188,11 +188,15 @@ export class Frames {
     const channel = new MessageChannel();
     frame.port = channel.port1;
     frame.instance = msg.instance;
+    let at = 0;
     const handle = (message) => {
       if (message?.kind === "bye") this.left(name, channel.port1);
-      else this.router.receive(name, message);
+      else this.router.receive(name, message, at);
     };
-    channel.port1.onmessage = (e) => unbatch(e.data, handle);
+    channel.port1.onmessage = (e) => {
+      at = e.timeStamp;
+      unbatch(e.data, handle);
+    };
     source.postMessage(
       { tag: TAG, kind: "welcome", protocol: PROTOCOL, instance: msg.instance, app: name },
       frame.origin,

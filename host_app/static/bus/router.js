@@ -31,6 +31,31 @@ const NO_ROUTE = { none: true };
 const MAX_LOGGED_DETAILS = 20;
 const clip = (value, max) => (typeof value === "string" ? value.slice(0, max) : null);
 
+/**
+ * An upper bound of the UTF-8 size of `JSON.stringify(value)`, or Infinity once it passes
+ * `budget` or meets anything but plain JSON data (the caller then measures exactly).
+ */
+function jsonSizeBound(value, budget, depth) {
+  if (typeof value === "string") return 2 + 6 * value.length; // a \uXXXX escape per unit at worst
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return 24;
+  if (typeof value !== "object" || depth > 32) return Infinity;
+  let size = 2;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      size += 1 + jsonSizeBound(value[i], budget - size, depth + 1);
+      if (size > budget) return Infinity;
+    }
+    return size;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return Infinity;
+  for (const key of Object.keys(value)) {
+    size += 4 + 6 * key.length + jsonSizeBound(value[key], budget - size, depth + 1);
+    if (size > budget) return Infinity;
+  }
+  return size;
+}
+
 function refusal(reason, message, details = []) {
   return { ok: false, reason, message, details };
 }
@@ -81,11 +106,13 @@ export class Router {
     // Routes depend only on the event, the versions offered and the versions a consumer takes
     // (its manifest's array): cached per such array, then per event and offered version.
     this.routes = new WeakMap();
+    this.audiences = new Map(); // sender -> event -> version -> audience(), until setApp
     // One timer for every delivery's ack deadline (a timer per delivery cost more than the
     // routing): armed for the earliest deadline, it retries what is due and re-arms itself.
     this.deadlineTimer = null;
     this.deadlineAt = Infinity;
     this.saveHandle = null;
+    this.at = null;
     this.restore();
   }
 
@@ -95,11 +122,13 @@ export class Router {
   setApp(name, { manifest, release }) {
     const current = this.apps.get(name) || { send: null, local: null };
     this.apps.set(name, { ...current, manifest, release });
+    this.audiences.clear();
   }
 
   /** The host itself as a consumer: `handlers` maps event → function(data, envelope). */
   setLocal(name, manifest, handlers) {
     this.apps.set(name, { manifest, release: manifest.release, send: null, local: handlers });
+    this.audiences.clear();
   }
 
   /** A child finished its handshake: deliver what waited for it. */
@@ -138,13 +167,27 @@ export class Router {
 
   // ---- messages from a child's port ------------------------------------------------------
 
-  /** Handle one message from an authenticated child. */
-  receive(name, msg) {
+  /**
+   * Handle one message from an authenticated child; `at` is when it arrived on this clock
+   * (the port's MessageEvent.timeStamp: performance.now() costs about a microsecond a read in
+   * a page, which coarsens and jitters it, and everything one message sets off happens then).
+   */
+  receive(name, msg, at = this.now()) {
     if (!msg || typeof msg !== "object") return;
-    if (msg.kind === "emit") this.handleEmit(name, msg);
-    else if (msg.kind === "ack") this.handleAck(name, msg);
-    else if (msg.kind === "fail") this.handleFail(name, msg);
-    else if (msg.kind === "request") this.handleRequest(name, msg);
+    this.at = at;
+    try {
+      if (msg.kind === "emit") this.handleEmit(name, msg);
+      else if (msg.kind === "ack") this.handleAck(name, msg);
+      else if (msg.kind === "fail") this.handleFail(name, msg);
+      else if (msg.kind === "request") this.handleRequest(name, msg);
+    } finally {
+      this.at = null;
+    }
+  }
+
+  /** The time of the message being handled, or now. */
+  time() {
+    return this.at ?? this.now();
   }
 
   reply(name, message) {
@@ -204,23 +247,27 @@ export class Router {
   check(name, msg) {
     const sender = this.apps.get(name);
     if (!sender) return refusal("not-allowed", `${name} is not a live app`);
-    if (!this.bucketOf(name).take(this.now())) {
+    if (!this.bucketOf(name).take(this.time())) {
       return refusal("rate-limited", `more than ${this.limits.ratePerSecond} messages per second`);
     }
     const envelopes = msg.envelopes;
     if (typeof msg.id !== "string" || !Array.isArray(envelopes) || envelopes.length < 1 || envelopes.length > 8) {
       return refusal("invalid", "an emit carries an id and 1 to 8 envelopes");
     }
-    let size;
-    try {
-      const json = JSON.stringify(envelopes);
-      // UTF-8 takes at most 3 bytes per UTF-16 unit: encode only when it could matter.
-      size = json.length * 3 <= this.limits.maxBytes ? json.length : new TextEncoder().encode(json).length;
-    } catch (error) {
-      return refusal("invalid", `not JSON data: ${error.message}`);
-    }
-    if (size > this.limits.maxBytes) {
-      return refusal("too-large", `${size} bytes is over the ${this.limits.maxBytes}-byte limit`);
+    // A cheap upper bound clears the usual small message; only a message that might be too
+    // large (or is not plain data) is serialised to be measured exactly.
+    if (jsonSizeBound(envelopes, this.limits.maxBytes, 0) > this.limits.maxBytes) {
+      let size;
+      try {
+        const json = JSON.stringify(envelopes);
+        // UTF-8 takes at most 3 bytes per UTF-16 unit: encode only when it could matter.
+        size = json.length * 3 <= this.limits.maxBytes ? json.length : new TextEncoder().encode(json).length;
+      } catch (error) {
+        return refusal("invalid", `not JSON data: ${error.message}`);
+      }
+      if (size > this.limits.maxBytes) {
+        return refusal("too-large", `${size} bytes is over the ${this.limits.maxBytes}-byte limit`);
+      }
     }
     const event = envelopes[0]?.event;
     const versions = [];
@@ -259,8 +306,31 @@ export class Router {
     }
     const seen = this.acceptedBy(name);
     if (seen.has(msg.id)) return { ok: true, duplicate: true, consumers: [] };
+    const { consumers, queued, unreachable } = this.audience(name, event, envelopes, versions);
+    if (unreachable !== null) {
+      return refusal("no-conversion", `no converter leads to a version every consumer takes`, unreachable);
+    }
+    // Accepted means it will be delivered: refuse now rather than drop it later.
+    if (queued && this.outbox.size + queued > this.limits.outboxLimit) {
+      return refusal("rate-limited", `the outbox holds ${this.outbox.size} undelivered events; try later`);
+    }
+    seen.add(msg.id);
+    return { ok: true, duplicate: false, consumers };
+  }
+
+  /** Who gets an event from `name`: consumers with a route, how many are remote, who has none. */
+  audience(name, event, envelopes, versions) {
     // Only whether a route exists matters here; each delivery picks its version when it is
-    // sent, for the consumer's release at that moment.
+    // sent, for the consumer's release at that moment. The answer changes only when an app or
+    // a manifest does (setApp), so a single-version emit's is cached until then.
+    const cacheable = envelopes.length === 1;
+    let byEvent = null;
+    if (cacheable) {
+      byEvent = this.audiences.get(name);
+      if (!byEvent) this.audiences.set(name, (byEvent = new Map()));
+      const cached = byEvent.get(event)?.get(versions[0]);
+      if (cached) return cached;
+    }
     const consumers = [];
     let unreachable = null;
     let queued = 0;
@@ -277,15 +347,12 @@ export class Router {
         unreachable.push({ app: consumer, consumes: wants, offered: [...versions] });
       }
     }
-    if (unreachable !== null) {
-      return refusal("no-conversion", `no converter leads to a version every consumer takes`, unreachable);
+    const answer = Object.freeze({ consumers: Object.freeze(consumers), queued, unreachable });
+    if (cacheable) {
+      if (!byEvent.has(event)) byEvent.set(event, new Map());
+      byEvent.get(event).set(versions[0], answer);
     }
-    // Accepted means it will be delivered: refuse now rather than drop it later.
-    if (queued && this.outbox.size + queued > this.limits.outboxLimit) {
-      return refusal("rate-limited", `the outbox holds ${this.outbox.size} undelivered events; try later`);
-    }
-    seen.add(msg.id);
-    return { ok: true, duplicate: false, consumers };
+    return answer;
   }
 
   /** The best version for a consumer: the highest it takes, natively or converted. */
@@ -330,7 +397,7 @@ export class Router {
   bucketOf(name) {
     let bucket = this.buckets.get(name);
     if (!bucket) {
-      bucket = new Bucket(this.limits.ratePerSecond, this.limits.burst, this.now());
+      bucket = new Bucket(this.limits.ratePerSecond, this.limits.burst, this.time());
       this.buckets.set(name, bucket);
     }
     return bucket;
@@ -384,10 +451,11 @@ export class Router {
 
   deliverLocally(app, record) {
     const handler = app.local[record.envelope.event];
-    const started = this.now();
+    // Milliseconds will do for a handler in this page, and Date.now() costs next to nothing.
+    const started = Date.now();
     try {
       handler?.(record.envelope.data, record.envelope);
-      this.onLog(this.deliveryLog("ack", record, { latencyMs: this.now() - started }));
+      this.onLog(this.deliveryLog("ack", record, { latencyMs: Date.now() - started }));
     } catch (error) {
       this.onLog(this.deliveryLog("fail", record, { message: String(error?.message || error) }));
     }
@@ -418,7 +486,7 @@ export class Router {
       return;
     }
     record.attempts += 1;
-    record.sentAt = this.now();
+    record.sentAt = this.time();
     this.onLog(this.deliveryLog("deliver", record));
     app.send({ tag: "mfe-bus", kind: "deliver", envelope: record.envelope });
     this.expect(record, this.limits.ackTimeoutMs * 2 ** (record.attempts - 1), "no ack");
@@ -428,7 +496,7 @@ export class Router {
 
   /** Retry `record` (for `why`) unless it is acked within `wait` ms. */
   expect(record, wait, why) {
-    record.deadline = this.now() + wait;
+    record.deadline = this.time() + wait;
     record.why = why;
     if (record.deadline < this.deadlineAt) this.arm(record.deadline, wait);
   }
@@ -484,7 +552,7 @@ export class Router {
     record.deadline = null;
     this.outbox.delete(record.key);
     this.persist();
-    this.onLog(this.deliveryLog("ack", record, { latencyMs: this.now() - record.sentAt, duplicate: Boolean(msg.duplicate) }));
+    this.onLog(this.deliveryLog("ack", record, { latencyMs: this.time() - record.sentAt, duplicate: Boolean(msg.duplicate) }));
   }
 
   handleFail(name, msg) {
@@ -507,7 +575,7 @@ export class Router {
     const fn = this.services.get(msg.method);
     const answer = (body) => this.reply(name, { tag: "mfe-bus", kind: "response", rid, ...body });
     // Requests share the sender's rate limit and size cap with its emits.
-    if (!this.bucketOf(name).take(this.now())) {
+    if (!this.bucketOf(name).take(this.time())) {
       answer({ ok: false, error: { reason: "rate-limited", message: "too many messages" } });
       return;
     }

@@ -211,11 +211,18 @@ function build(schema) {
   const constant = schema.const;
   const { minLength, maxLength, pattern, minimum, maximum, exclusiveMinimum, exclusiveMaximum } = schema;
   const countLength = minLength !== undefined || maxLength !== undefined;
+  let re = null;
   // Objects
-  const required = schema.required || [];
+  const required = new Set(schema.required || []);
   const properties = schema.properties || {};
-  const propertyFns = new Map();
-  for (const key of Object.keys(properties)) propertyFns.set(key, compile(properties[key]));
+  // Declared properties by name, each with its check and whether it is required: one lookup
+  // per key of the value. Required names with no declaration are looked up on the value.
+  const declared = new Map();
+  for (const key of Object.keys(properties)) {
+    declared.set(key, { fn: compile(properties[key]), required: required.has(key) });
+  }
+  const requiredUndeclared = [...required].filter((key) => !declared.has(key));
+  const requiredDeclared = required.size - requiredUndeclared.length;
   const extra = schema.additionalProperties;
   const extraFn = extra !== false && typeof extra === "object" ? compile(extra) : null;
   // Arrays
@@ -223,14 +230,16 @@ function build(schema) {
   const itemsFn = schema.items !== undefined ? compile(schema.items) : null;
 
   const stringOk = (value) => {
-    if (LONE_SURROGATE.test(value)) return false;
+    // One scan for the usual string without surrogates; only one with them is looked at again.
+    const surrogates = SURROGATE.test(value);
+    if (surrogates && LONE_SURROGATE.test(value)) return false;
     if (countLength) {
       // Code points, like Python: UTF-16 units unless a surrogate pair is in the string.
-      const length = SURROGATE.test(value) ? [...value].length : value.length;
+      const length = surrogates ? [...value].length : value.length;
       if (minLength !== undefined && length < minLength) return false;
       if (maxLength !== undefined && length > maxLength) return false;
     }
-    return pattern === undefined || regex(pattern).test(value);
+    return pattern === undefined || (re ??= regex(pattern)).test(value);
   };
   const numberOk = (value) =>
     (minimum === undefined || value >= minimum) &&
@@ -238,18 +247,20 @@ function build(schema) {
     (exclusiveMinimum === undefined || value > exclusiveMinimum) &&
     (exclusiveMaximum === undefined || value < exclusiveMaximum);
   const objectOk = (value) => {
-    for (const name of required) if (!hasOwn(value, name)) return false;
+    for (const name of requiredUndeclared) if (!hasOwn(value, name)) return false;
+    let found = 0;
     for (const key of Object.keys(value)) {
       if (FORBIDDEN_KEYS.has(key)) return false;
-      const fn = hasOwn(properties, key) ? propertyFns.get(key) : undefined;
-      if (fn !== undefined) {
-        if (!fn(value[key])) return false;
+      const property = declared.get(key);
+      if (property !== undefined) {
+        if (!property.fn(value[key])) return false;
+        if (property.required) found += 1;
       } else if (extra === false) return false;
       else if (extraFn !== null) {
         if (!extraFn(value[key])) return false;
       } else if (!plainOk(value[key], 0)) return false;
     }
-    return true;
+    return found === requiredDeclared;
   };
   const arrayOk = (value) => {
     if (minItems !== undefined && value.length < minItems) return false;
