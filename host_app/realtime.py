@@ -14,14 +14,13 @@ from flask import Blueprint, Flask, current_app, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from host_app import deployments, eventlog, health, status
+from host_app import deployments, eventlog, health, logwire, status
 from shared_contracts.web.errors import ApiError
 
 bp = Blueprint("realtime", __name__)
 sock = Sock()
 
 HEALTH_INTERVAL_SECONDS = 2.0
-MAX_LOG_BATCH = 500
 
 
 class Connection:
@@ -135,10 +134,15 @@ def _handle(connection: Connection, message: dict) -> None:
             connection.send({"type": "log", "entries": eventlog.log().recent(1000), "replay": True})
     elif kind == "probe":
         hub().publish_health(fresh=True)
-    elif kind == "log" and isinstance(message.get("entries"), list):
-        entries = [e for e in message["entries"][:MAX_LOG_BATCH] if isinstance(e, dict)]
-        page = str(message.get("page", ""))[:64]
-        eventlog.log().extend([{**e, "page": page} for e in entries])
+    elif kind == "log":
+        entries, malformed = logwire.unpack(message)
+        if malformed:
+            connection.send({"type": "error", "message": f"{malformed} log entries malformed"})
+        if entries:
+            page = str(message.get("page", ""))[:64]
+            for entry in entries:
+                entry["page"] = page
+            eventlog.log().extend(entries)
 
 
 @sock.route("/ws", bp=bp)

@@ -425,7 +425,7 @@ export class Router {
     const wants = app?.manifest?.consumes?.[event];
     const route = wants && wants.length ? this.route(event, record.offered, wants) : null;
     if (!route) {
-      this.onLog(this.deliveryLog("dropped", record, { reason: wants ? "no-conversion" : "not-consumed" }));
+      this.logDelivery("dropped", record, "reason", wants ? "no-conversion" : "not-consumed");
       return false;
     }
     const original = record.offered.length === 1 ? record.offered[0] : record.offered.find((e) => e.version === route.source);
@@ -455,14 +455,14 @@ export class Router {
     const started = Date.now();
     try {
       handler?.(record.envelope.data, record.envelope);
-      this.onLog(this.deliveryLog("ack", record, { latencyMs: Date.now() - started }));
+      this.logDelivery("ack", record, "latencyMs", Date.now() - started);
     } catch (error) {
-      this.onLog(this.deliveryLog("fail", record, { message: String(error?.message || error) }));
+      this.logDelivery("fail", record, "message", String(error?.message || error));
     }
   }
 
-  deliveryLog(type, record, extra = null) {
-    const entry = {
+  deliveryLog(type, record) {
+    return {
       type,
       at: Date.now(),
       app: record.app,
@@ -473,7 +473,14 @@ export class Router {
       to: record.envelope.version,
       attempt: record.attempts,
     };
-    return extra === null ? entry : Object.assign(entry, extra);
+  }
+
+  /** Log a delivery outcome: its entry plus one field (no merge of a second object). */
+  logDelivery(type, record, field, value) {
+    const entry = this.deliveryLog(type, record);
+    entry[field] = value;
+    this.onLog(entry);
+    return entry;
   }
 
   attempt(record) {
@@ -539,7 +546,7 @@ export class Router {
     if (!this.outbox.has(record.key)) return;
     if (record.attempts >= this.limits.maxAttempts) {
       // Parked, not lost: the consumer's next handshake delivers it again.
-      this.onLog(this.deliveryLog("parked", record, { reason: why }));
+      this.logDelivery("parked", record, "reason", why);
       return;
     }
     this.attempt(record);
@@ -552,14 +559,17 @@ export class Router {
     record.deadline = null;
     this.outbox.delete(record.key);
     this.persist();
-    this.onLog(this.deliveryLog("ack", record, { latencyMs: this.time() - record.sentAt, duplicate: Boolean(msg.duplicate) }));
+    const entry = this.deliveryLog("ack", record);
+    entry.latencyMs = this.time() - record.sentAt;
+    entry.duplicate = Boolean(msg.duplicate);
+    this.onLog(entry);
   }
 
   handleFail(name, msg) {
     const record = this.outbox.get(`${name} ${msg.id}`);
     if (!record) return;
     record.deadline = null;
-    this.onLog(this.deliveryLog("fail", record, { message: String(msg.message || "").slice(0, 500) }));
+    this.logDelivery("fail", record, "message", String(msg.message || "").slice(0, 500));
     this.expect(record, Math.min(this.limits.ackTimeoutMs * 2 ** (record.attempts - 1), 8000), "handler failed");
   }
 
