@@ -42,9 +42,12 @@ class BusSettings:
     """How much to measure."""
 
     events: int = 2000  # sequential events per latency figure (after the warm-up)
-    warmup: int = 200
+    # Sequential events through each path before its first timed round. In a fresh page the
+    # bus's full path took ~150 µs/event for its first 400 events and settled near 70 µs after
+    # about 4,000 (V8 optimising its code); the raw relay settled within 400.
+    warmup: int = 4000
     batch: int = 20  # events per timed batch
-    rounds: int = 5  # the figures of one table alternate in this many rounds
+    rounds: int = 10  # the figures of one table alternate in this many rounds (machine drift)
     burst: int = 10_000  # events per throughput burst
     bursts: int = 3  # bursts per throughput figure; the figure is their median rate
     window: int = 500  # events in flight at most (the host's outbox holds 1000)
@@ -601,7 +604,12 @@ def with_inspector(shop, context, bench, bus, closed, settings) -> list[dict]:
     tab = context.new_page()
     try:
         tab.goto(f"{shop.host}/inspector")
-        tab.wait_for_timeout(1000)  # its socket is open and it has had its replay
+        # Its socket is open and its replay of the earlier traffic is on screen.
+        tab.wait_for_function(
+            "() => document.querySelector('[data-testid=inspector-connection]')"
+            ".dataset.state === 'live' && document.getElementById('counts').textContent !== ''",
+            timeout=TIMEOUT_MS,
+        )
         data = bench.latency_rounds(bench.segments(bus, None))
         runs = bench.bursts({"bus": lambda: bench.burst(bus, None, "bus")})["bus"]
     finally:
