@@ -531,6 +531,23 @@ def test_a_flood_of_invalid_messages_leaves_the_host_responsive(shop, context):
     still_works(shop, BrowserCart(shop, host))
 
 
+def test_an_emit_that_cannot_be_cloned_fails_alone(shop, context):
+    """Data the browser cannot clone (a function) is refused `invalid` at once, and the emits
+    posted in the same task (so in the same batch) still reach the host and are accepted."""
+    host = open_host(shop, context.new_page())
+    outcome = host.frame("products").evaluate(
+        """async () => {
+            const note = (message) => window.mfe.emit("notification:show", "1.0.0",
+                { message, type: "info" }).then((r) => r.status, (error) => error.reason);
+            return Promise.all([note("before"), note(() => "not data"), note("after")]);
+        }"""
+    )
+    # `invalid`, not `timeout`: refused when its batch left, not after the 5 s wait.
+    assert outcome == ["accepted", "invalid", "accepted"], outcome
+    expect(host.page.get_by_test_id("toast").filter(has_text="after")).to_have_count(1)
+    still_works(shop, BrowserCart(shop, host))
+
+
 def test_prototype_pollution_is_refused(shop, context):
     """`__proto__` and `constructor.prototype` keys are refused `invalid`, and no page's
     Object.prototype gains a property."""

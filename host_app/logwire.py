@@ -7,8 +7,12 @@ again, so the event log, the inspectors and `mfe events tail` never see the wire
 
 MAX_ROWS = 500
 MAX_SHAPES = 256
-MAX_KEYS = 64
-MAX_KEY_LENGTH = 64
+# A shape's keys are repeated in every entry unpacked from it, so they are kept small: real
+# entries have about a dozen short keys. Otherwise a small message could unpack into a large
+# log (sent to every inspector and kept in the ring).
+MAX_KEYS = 24
+MAX_KEY_LENGTH = 32
+MAX_SHAPE_CHARACTERS = 256
 
 
 def _valid_shape(shape) -> bool:
@@ -16,6 +20,7 @@ def _valid_shape(shape) -> bool:
         isinstance(shape, list)
         and len(shape) <= MAX_KEYS
         and all(isinstance(key, str) and len(key) <= MAX_KEY_LENGTH for key in shape)
+        and sum(len(key) for key in shape) <= MAX_SHAPE_CHARACTERS
         and len(set(shape)) == len(shape)
     )
 

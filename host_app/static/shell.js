@@ -33,6 +33,8 @@ function onLog(entry) {
   // names the attempt and both versions): a third fewer entries on the wire in a burst. This
   // page's own log (mfeHost.log) keeps both.
   if (entry.type === "deliver") {
+    // Deliveries to an app that is down are never acked; forgetting them only means their
+    // entries travel even if acked later.
     if (unacked.size >= UNACKED_LIMIT) unacked.clear();
     unacked.set(`${entry.app} ${entry.id}`, entry);
   } else if (entry.type === "ack" || entry.type === "fail" || entry.type === "parked") {

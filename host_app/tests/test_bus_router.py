@@ -369,6 +369,24 @@ def test_size_limit_is_exact_near_the_limit(js):
     assert out["outcome"] == ["accepted", "too-large", "accepted", "too-large"]
 
 
+def test_size_limit_counts_long_numbers_in_full(js):
+    """Numbers whose JSON is 25 characters (-0.0000012345678901234567) cannot slip an envelope
+    past the limit: 2,550 of them make about 66.5 KB, over the default 64 KiB."""
+    out = run(
+        js,
+        """
+        const router = makeRouter();
+        const data = { ...ITEM, note: Array(2550).fill(-1.2345678901234567e-6) };
+        const size = new TextEncoder().encode(JSON.stringify(
+          message({ "1.0.0": data }).envelopes)).length;
+        emit(router, { "1.0.0": data });
+        return plain({ size, outcome: verdicts().map((v) => v.reason ?? v.status) });
+        """,
+    )
+    assert out["size"] > 64 * 1024
+    assert out["outcome"] == ["too-large"]
+
+
 def test_rate_limit_refuses_over_burst_and_refills(js):
     """Emits beyond `burst` in one instant are rate-limited; a second later one more passes."""
     out = run(
@@ -406,6 +424,28 @@ def test_consumer_without_a_conversion_path_refuses_the_emit(js):
     assert verdict["details"] == [{"app": "checkout", "consumes": ["3.0.0"], "offered": ["1.0.0"]}]
     assert out["delivered"] == []
     assert out["pending"] == 0
+
+
+def test_who_consumes_follows_each_manifest_change(js):
+    """The consumers of an event are re-read after setApp: a new consumer gets the next event,
+    one that stops taking every offered version makes the next emit `no-conversion`."""
+    out = run(
+        js,
+        """
+        const router = makeRouter();
+        const first = emit(router, { "1.0.0": ITEM });
+        addAudit(router, ["1.0.0"]);
+        const second = emit(router, { "1.0.0": ITEM });
+        router.setApp("audit", { release: 2,
+          manifest: manifest("audit", 2, {}, { "cart:item-added": ["3.0.0"] }) });
+        emit(router, { "1.0.0": ITEM });
+        return plain({ first, second,
+                       audit: sent("audit", "deliver").map((m) => m.envelope.id),
+                       outcome: verdicts().map((v) => v.reason ?? v.status) });
+        """,
+    )
+    assert out["audit"] == [out["second"]]
+    assert out["outcome"] == ["accepted", "accepted", "no-conversion"]
 
 
 # ---- delivery: dedupe, buffering, acks, retries -----------------------------------------------

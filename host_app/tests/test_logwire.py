@@ -59,6 +59,8 @@ def test_a_malformed_row_is_skipped_and_counted(row):
         [["type", 3]],
         [["k" * (logwire.MAX_KEY_LENGTH + 1)]],
         [[f"k{i}" for i in range(logwire.MAX_KEYS + 1)]],
+        # Each key short enough, together too long.
+        [[f"{i:02d}" + "k" * 29 for i in range(logwire.MAX_SHAPE_CHARACTERS // 31 + 1)]],
     ],
 )
 def test_bad_shapes_make_their_rows_malformed(shapes):

@@ -188,6 +188,7 @@ export class Frames {
     const channel = new MessageChannel();
     frame.port = channel.port1;
     frame.instance = msg.instance;
+    // When the port's current message arrived (its event's timeStamp), for every message of it.
     let at = 0;
     const handle = (message) => {
       if (message?.kind === "bye") this.left(name, channel.port1);

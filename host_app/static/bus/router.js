@@ -37,7 +37,8 @@ const clip = (value, max) => (typeof value === "string" ? value.slice(0, max) : 
  */
 function jsonSizeBound(value, budget, depth) {
   if (typeof value === "string") return 2 + 6 * value.length; // a \uXXXX escape per unit at worst
-  if (typeof value === "number" || typeof value === "boolean" || value === null) return 24;
+  // A number is at most 25 characters of JSON (-0.0000012345678901234567); true/false/null fewer.
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return 25;
   if (typeof value !== "object" || depth > 32) return Infinity;
   let size = 2;
   if (Array.isArray(value)) {
@@ -323,7 +324,8 @@ export class Router {
     // Only whether a route exists matters here; each delivery picks its version when it is
     // sent, for the consumer's release at that moment. The answer changes only when an app or
     // a manifest does (setApp), so a single-version emit's is cached until then.
-    const cacheable = envelopes.length === 1;
+    // Naive mode checks no event or version name, so a child could grow the cache at will.
+    const cacheable = envelopes.length === 1 && !this.naive;
     let byEvent = null;
     if (cacheable) {
       byEvent = this.audiences.get(name);
@@ -344,10 +346,11 @@ export class Router {
         if (!app.local) queued += 1;
       } else {
         unreachable ??= [];
-        unreachable.push({ app: consumer, consumes: wants, offered: [...versions] });
+        // Frozen copies: the answer is cached, and its details travel in every refusal.
+        unreachable.push(Object.freeze({ app: consumer, consumes: Object.freeze([...wants]), offered: Object.freeze([...versions]) }));
       }
     }
-    const answer = Object.freeze({ consumers: Object.freeze(consumers), queued, unreachable });
+    const answer = Object.freeze({ consumers: Object.freeze(consumers), queued, unreachable: unreachable && Object.freeze(unreachable) });
     if (cacheable) {
       if (!byEvent.has(event)) byEvent.set(event, new Map());
       byEvent.get(event).set(versions[0], answer);

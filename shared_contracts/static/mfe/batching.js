@@ -11,13 +11,33 @@ export const MAX_RECEIVED = 1000;
 // bindings, which costs more per message than the rest of the batching.
 const RESOLVED = Promise.resolve();
 
-/** Wrap `post(message)` so that messages of one task leave as one `batch` message. */
-export function batchingSender(post) {
+/**
+ * Wrap `post(message)` so that messages of one task leave as one `batch` message. A message
+ * that cannot be posted (the browser cannot clone it) goes to `unsendable(message, error)`.
+ */
+export function batchingSender(post, unsendable = (message, error) => reportError(error)) {
   let queue = null;
+  const postOne = (message) => {
+    try {
+      post(message);
+    } catch (error) {
+      unsendable(message, error);
+    }
+  };
   const flush = () => {
     const batch = queue;
     queue = null;
-    if (batch.length) post(batch.length === 1 ? batch[0] : { tag: TAG, kind: "batch", messages: batch });
+    if (batch.length === 0) return;
+    if (batch.length === 1) {
+      postOne(batch[0]);
+      return;
+    }
+    try {
+      post({ tag: TAG, kind: "batch", messages: batch });
+    } catch {
+      // One message that cannot be cloned must not take the rest of its batch down with it.
+      for (const message of batch) postOne(message);
+    }
   };
   const flushIfQueued = () => {
     if (queue !== null) flush();

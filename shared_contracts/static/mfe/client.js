@@ -78,7 +78,10 @@ export class BusClient {
       this.port = event.ports[0];
       this.port.onmessage = (e) => unbatch(e.data, (m) => this.onPortMessage(m));
       const port = this.port;
-      this.send = batchingSender((m) => port.postMessage(m));
+      this.send = batchingSender(
+        (m) => port.postMessage(m),
+        (m, error) => this.unsendable(m, error),
+      );
       for (const queued of this.outgoing.splice(0)) this.send(queued);
       this.resolveReady({ app: this.app, release: this.release });
     } else if (msg.kind === "refused" && !this.port) {
@@ -95,6 +98,18 @@ export class BusClient {
     else this.outgoing.push(message);
   }
 
+  /** A message the browser could not clone: its emit or request fails `invalid`, now. */
+  unsendable(message, error) {
+    const [pending, key] = message?.kind === "request" ? [this.responses, message.rid] : [this.verdicts, message?.id];
+    const entry = pending.get(key);
+    if (!entry) {
+      reportError(error);
+      return;
+    }
+    pending.delete(key);
+    entry.reject(new BusError("invalid", `not serialisable: ${error.message}`));
+  }
+
   remember(direction, envelope) {
     this.log.push({ ...envelope, direction });
     // Trimmed in chunks: one splice per event would make a burst quadratic.
@@ -104,8 +119,8 @@ export class BusClient {
   waitFor(pending, key, timeoutMs, what) {
     return new Promise((resolve, reject) => {
       // One sweeping timer for all waiting answers: a timer per emit cost more than the emit.
-      // Date.now(): performance.now() costs far more in a page, and milliseconds will do.
-      const deadline = Date.now() + timeoutMs;
+      // performance.now(), not Date.now(): a wall-clock step must not fire timeouts early.
+      const deadline = performance.now() + timeoutMs;
       pending.set(key, { resolve, reject, deadline, what, timeoutMs });
       this.sweepSoon();
     });
@@ -115,7 +130,7 @@ export class BusClient {
     if (this.sweeper) return;
     this.sweeper = setTimeout(() => {
       this.sweeper = null;
-      const now = Date.now();
+      const now = performance.now();
       for (const pending of [this.verdicts, this.responses]) {
         for (const [key, entry] of pending) {
           if (entry.deadline > now) continue;
@@ -145,15 +160,9 @@ export class BusClient {
       data: byVersion[version],
     }));
     const answer = this.waitFor(this.verdicts, id, timeout, `emit ${event}`);
-    try {
-      this.post({ tag: TAG, kind: "emit", id, envelopes });
-    } catch (error) {
-      // Functions, DOM nodes and the like cannot cross a postMessage boundary.
-      const entry = this.verdicts.get(id);
-      this.verdicts.delete(id);
-      entry?.reject(new BusError("invalid", `not serialisable: ${error.message}`));
-      return answer;
-    }
+    // Data that cannot be cloned (functions, DOM nodes) fails when its batch leaves, at the end
+    // of this task: unsendable() then rejects this promise.
+    this.post({ tag: TAG, kind: "emit", id, envelopes });
     for (const envelope of envelopes) this.remember("sent", envelope);
     return answer;
   }
