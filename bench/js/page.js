@@ -60,6 +60,9 @@
           return;
         }
         bench.connects.push(now());
+        // Told on the console, so the harness can wait without evaluating anything in the page
+        // while it loads (Playwright's injected script cost ~70 ms of this main thread).
+        if (bench.connects.length === 2) console.debug("mfe-bench:ready");
         native.set.call(this, function observed(event) {
           handler.call(this, event);
           const data = event.data;
@@ -76,6 +79,7 @@
         const id = el.dataset?.testid;
         if (id?.startsWith("fallback-") && !el.hidden && !(id in bench.fallbacks)) {
           bench.fallbacks[id] = now();
+          console.debug(`mfe-bench:${id}`);
         }
       }
     }).observe(document, { subtree: true, attributes: true, attributeFilter: ["hidden"] });
