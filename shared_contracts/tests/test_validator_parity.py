@@ -441,3 +441,31 @@ def test_converters_agree(page, catalog, conversions):
         if p != j
     ]
     assert not mismatches, "\n".join(mismatches)
+
+
+@pytest.mark.browser
+def test_a_conversion_copies_the_data_deeply_and_keeps_odd_keys_as_data(page):
+    """convertAlong never touches its input (nested values included), and a "__proto__" key
+    in the data stays an own key of the copy instead of becoming its prototype."""
+    out = in_browser(
+        page,
+        """
+        const data = JSON.parse('{"a": {"b": [1, {"c": 2}]}, "__proto__": {"x": 1}, "n": null}');
+        const steps = [{ op: "drop", field: "n" }];
+        const drop = [{ event: "e", source: "1", target: "2", steps }];
+        const copy = convertAlong(drop, data);
+        copy.a.b[1].c = 99;
+        return {
+          input: JSON.stringify(data),
+          nestedShared: copy.a === data.a || copy.a.b === data.a.b,
+          protoKeyIsOwn: Object.prototype.hasOwnProperty.call(copy, "__proto__"),
+          protoUnchanged: Object.getPrototypeOf(copy) === Object.prototype,
+          keys: Object.keys(copy),
+        };
+        """,
+    )
+    assert out["input"] == '{"a":{"b":[1,{"c":2}]},"__proto__":{"x":1},"n":null}'
+    assert out["nestedShared"] is False
+    assert out["protoKeyIsOwn"] is True
+    assert out["protoUnchanged"] is True
+    assert out["keys"] == ["a", "__proto__"]

@@ -18,9 +18,26 @@ function parentOf(data, path, create) {
 
 const has = (obj, key) => Object.prototype.hasOwnProperty.call(obj, key);
 
+// Payloads reach a conversion validated, so they are plain JSON data: copied by hand they cost
+// a fraction of structuredClone, which was 6 % of a converted burst. Anything else is cloned.
+function copyPlain(value) {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(copyPlain);
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const out = {};
+  for (const key of Object.keys(value)) {
+    // A "__proto__" key assigned would set the prototype: define it as the data it is.
+    if (key === "__proto__") {
+      Object.defineProperty(out, key, { value: copyPlain(value[key]), enumerable: true, writable: true, configurable: true });
+    } else out[key] = copyPlain(value[key]);
+  }
+  return out;
+}
+
 /** Apply one declaration's steps to a deep copy of `data`. */
 export function applySteps(steps, data) {
-  const out = structuredClone(data);
+  const out = copyPlain(data);
   for (const step of steps) {
     const [node, leaf] = parentOf(out, step.field, step.op === "add");
     if (node === null) continue;
