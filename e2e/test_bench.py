@@ -101,3 +101,19 @@ def test_bench_python_load_generator(tmp_path):
         assert fig["samples"] > 0 and fig["value"] > 0
     post = by_key["post-item:procfile"]
     assert post["lost"] == 0 and post["doubled"] == 0 and post["carts"] > 0
+
+
+def test_pure_javascript_measurement_runs(tmp_path):
+    """`python -m bench.purejs` runs the real router and clients without messaging, checks that
+    checkout handled every event, and prints a figure per path."""
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.purejs", "--rounds", "2", "--events", "50"],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("Chromium "), run.stdout
+    assert [line.split()[0] for line in lines[1:]] == ["echo", "full"], run.stdout

@@ -14,6 +14,7 @@ const SEEN_LIMIT = 20000;
 const DEFAULT_TIMEOUT_MS = 5000;
 const SWEEP_MS = 100;
 
+// Exported for `bench/js/purejs.js`, which wires clients to a router without a browser port.
 export class BusClient {
   constructor({ app, release, hostOrigin, consumes }) {
     this.app = app;
