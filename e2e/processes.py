@@ -6,6 +6,7 @@ Tests and the benchmark use this, so what they run is exactly what `make run` ru
 import contextlib
 import json
 import os
+import random
 import selectors
 import signal
 import socket
@@ -31,8 +32,37 @@ URL_VARIABLES = {
 }
 
 
+def _ephemeral_floor() -> int:
+    """The lowest port the system hands out for outgoing connections."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+# Ports handed out by this process, never handed out twice.
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """A TCP port nobody listens on right now."""
+    """A TCP port nobody listens on right now, for a server that binds it a moment later.
+
+    Chosen below the system's ephemeral range: a port from that range (what binding port 0
+    gives) can be taken in the meantime by any outgoing connection, and a CI run once lost a
+    server that way. Below it, only another explicit bind could take it.
+    """
+    top = min(_ephemeral_floor(), 32768)
+    for _ in range(500):
+        port = random.randrange(max(1024, top - 12000), top)  # noqa: S311 (not a secret)
+        if port in _handed_out:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]

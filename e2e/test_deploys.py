@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.pages import HostPage
-from e2e.processes import free_port, get_json, start_shop
+from e2e.processes import get_json, start_shop
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +111,8 @@ class FixtureRelease(BaseHTTPRequestHandler):
 @pytest.fixture
 def breaking_release():
     """The fixture release, served on a free port."""
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), FixtureRelease)
+    # Port 0: the system picks a free one at bind time, so nothing can take it in between.
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FixtureRelease)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://localhost:{server.server_address[1]}"
     server.shutdown()

@@ -12,7 +12,6 @@ from flask.testing import FlaskClient
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from e2e.processes import free_port
 from host_app import create_app
 from shared_contracts import settings
 
@@ -28,18 +27,38 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
+def _starting(environ, start_response):
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting"]
+
+
+def bound_server():
+    """A server already listening on a free port; `url_of` it, then `serving(app, it)`.
+
+    Bound before the app exists, because an app's config names its own URL: picking a free
+    port and binding it later let another program take it in between (a CI run lost a whole
+    fixture to "Address already in use").
+    """
+    return make_server("127.0.0.1", 0, _starting, threaded=True, request_handler=QuietHandler)
+
+
+def url_of(server) -> str:
+    """The URL a bound server answers at."""
+    return f"http://localhost:{server.server_port}"
+
+
 @contextlib.contextmanager
-def serving(app, port: int | None = None):
-    """Serve a WSGI app from a daemon thread on `port` (default: a free one); yields its URL."""
-    port = port or free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler)
+def serving(app, server=None):
+    """Serve a WSGI app from a daemon thread on `server` (default: a new one); yields its URL."""
+    server = server or bound_server()
+    server.app = app
     # A short poll interval keeps shutdown quick; serve_forever checks it between polls.
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     )
     thread.start()
     try:
-        yield f"http://localhost:{port}"
+        yield url_of(server)
     finally:
         server.shutdown()
         server.server_close()
@@ -84,12 +103,12 @@ def fake_app(routes: dict[str, dict]):
 @pytest.fixture(scope="session")
 def host(tmp_path_factory):
     """The host app on a free port, served from a daemon thread; yields its URL."""
-    port = free_port()
-    url = f"http://localhost:{port}"
+    server = bound_server()
+    url = url_of(server)
     app = create_app(
         {"TESTING": True, "DATA_DIR": str(tmp_path_factory.mktemp("host-data")), "HOST_URL": url}
     )
-    with serving(app, port):
+    with serving(app, server):
         yield url
 
 
@@ -101,11 +120,13 @@ def children(tmp_path_factory) -> dict[str, str]:
     that stage chaos on them use `calm_children` to clear it afterwards.
     """
     data_dir = tmp_path_factory.mktemp("children-data")
-    urls = {key: f"http://localhost:{free_port()}" for key in CHILD_KEYS}
     with contextlib.ExitStack() as stack:
+        servers = {key: bound_server() for key in CHILD_KEYS}
+        for server in servers.values():
+            stack.callback(server.server_close)
+        urls = {key: url_of(server) for key, server in servers.items()}
         for app in settings.APPS:
             for release in settings.RELEASES:
-                url = urls[settings.url_key(app, release)]
                 config = {
                     **urls,
                     "TESTING": True,
@@ -115,8 +136,8 @@ def children(tmp_path_factory) -> dict[str, str]:
                     "ADMIN_TOKEN": ADMIN_TOKEN,
                     "DUAL_EMIT": False,
                 }
-                port = int(url.rsplit(":", 1)[1])
-                stack.enter_context(serving(app_factory(f"{app}_app")(config), port))
+                server = servers[settings.url_key(app, release)]
+                stack.enter_context(serving(app_factory(f"{app}_app")(config), server))
         yield {**urls, "DATA_DIR": str(data_dir)}
 
 

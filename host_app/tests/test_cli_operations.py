@@ -11,7 +11,8 @@ import urllib.request
 
 import pytest
 
-from host_app.tests.conftest import ADMIN_TOKEN, fake_app, free_port, serving
+from e2e.processes import free_port
+from host_app.tests.conftest import ADMIN_TOKEN, bound_server, fake_app, serving, url_of
 from shared_contracts.cli import main
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
@@ -27,9 +28,9 @@ BREAKING = {
 @pytest.fixture
 def shop(host_app_factory, children, tmp_path, monkeypatch):
     """A host served on a free port, and the `MFE_*` variables the CLI reads pointing at it."""
-    port = free_port()
-    url = f"http://localhost:{port}"
-    with serving(host_app_factory(HOST_URL=url), port):
+    server = bound_server()
+    url = url_of(server)
+    with serving(host_app_factory(HOST_URL=url), server):
         monkeypatch.setenv("MFE_HOST_URL", url)
         for key in ("PRODUCTS_V1_URL", "PRODUCTS_V2_URL", "CHECKOUT_V1_URL", "CHECKOUT_V2_URL"):
             monkeypatch.setenv(f"MFE_{key}", children[key])
@@ -167,9 +168,9 @@ def test_deploy_reads_the_generated_token_file(
     host_app_factory, children, mfe, monkeypatch, tmp_path
 ):
     """Without `MFE_ADMIN_TOKEN` the CLI uses the token the host wrote into `MFE_DATA_DIR`."""
-    port = free_port()
-    url = f"http://localhost:{port}"
-    with serving(host_app_factory(HOST_URL=url, ADMIN_TOKEN=None), port):
+    server = bound_server()
+    url = url_of(server)
+    with serving(host_app_factory(HOST_URL=url, ADMIN_TOKEN=None), server):
         monkeypatch.setenv("MFE_HOST_URL", url)
         monkeypatch.setenv("MFE_DATA_DIR", str(tmp_path))
         code, out, _ = mfe("deploy", "checkout", "2")

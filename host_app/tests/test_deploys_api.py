@@ -8,7 +8,8 @@ import stat
 
 import pytest
 
-from host_app.tests.conftest import ADMIN_TOKEN, free_port
+from e2e.processes import free_port
+from host_app.tests.conftest import ADMIN_TOKEN
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
 
