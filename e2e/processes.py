@@ -4,6 +4,7 @@ Tests and the benchmark use this, so what they run is exactly what `make run` ru
 """
 
 import contextlib
+import functools
 import json
 import os
 import random
@@ -32,6 +33,7 @@ URL_VARIABLES = {
 }
 
 
+@functools.cache
 def _ephemeral_floor() -> int:
     """The lowest port the system hands out for outgoing connections."""
     try:

@@ -6,20 +6,16 @@
 async ({ manifests, rounds, events }) => {
   const { Router } = await import("/static/bus/router.js");
   const { BusClient } = await import("/mfe/static/client.js");
-  const { packLog } = await import("/static/realtime.js");
+  const { Realtime } = await import("/static/realtime.js");
   const bundle = await (await fetch("/mfe/contracts.json")).json();
 
-  // The host page's log path: kept in memory, shipped packed every 500 entries.
-  const kept = [];
-  const shipping = [];
-  const onLog = (entry) => {
-    kept.push(entry);
-    if (kept.length > 2000) kept.splice(0, 1000);
-    shipping.push(entry);
-    if (shipping.length >= 500) {
-      JSON.stringify(packLog(shipping));
-      shipping.length = 0;
-    }
+  // The host page's log path, the real one: the page's queue, packing and JSON, withdrawing a
+  // deliver its ack settles; only the socket is a stand-in that sends nowhere.
+  const realtime = new Realtime({ url: "ws://unused.invalid/ws" });
+  realtime.socket = { readyState: WebSocket.OPEN, send: () => {} };
+  const onLog = (entry, supersedes = null) => {
+    if (supersedes !== null) realtime.withdraw(supersedes);
+    realtime.log(entry);
   };
   // No rate limit: the rounds run far faster than any app emits.
   const router = new Router({ bundle, onLog, limits: { ratePerSecond: 1e9, burst: 1e9 } });

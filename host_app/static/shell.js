@@ -21,30 +21,15 @@ const realtime = new Realtime({
 });
 
 const LOG_KEEP = 1000;
-// Deliveries sent and not yet acked, by `${app} ${id}`: their `deliver` entries.
-const unacked = new Map();
-const UNACKED_LIMIT = 5000;
 
-function onLog(entry) {
+function onLog(entry, supersedes = null) {
   log.push(entry);
   // Trim in chunks: trimming one entry per push made a burst quadratic.
   if (log.length > 2 * LOG_KEEP) log.splice(0, log.length - LOG_KEEP);
   // A delivery acked before its `deliver` entry left the page travels as its ack alone (which
   // names the attempt and both versions): a third fewer entries on the wire in a burst. This
   // page's own log (mfeHost.log) keeps both.
-  if (entry.type === "deliver") {
-    // Deliveries to an app that is down are never acked; forgetting them only means their
-    // entries travel even if acked later.
-    if (unacked.size >= UNACKED_LIMIT) unacked.clear();
-    unacked.set(`${entry.app} ${entry.id}`, entry);
-  } else if (entry.type === "ack" || entry.type === "fail" || entry.type === "parked") {
-    const key = `${entry.app} ${entry.id}`;
-    const sent = unacked.get(key);
-    if (sent !== undefined) {
-      unacked.delete(key);
-      if (entry.type === "ack" && sent.attempt === entry.attempt) realtime.withdraw(sent);
-    }
-  }
+  if (supersedes !== null) realtime.withdraw(supersedes);
   realtime.log(entry);
   // A consumer whose handler failed (e.g. its server is gone): ask the host to probe now.
   if (entry.type === "fail") realtime.send({ type: "probe" });

@@ -87,6 +87,8 @@ export class Router {
     schedule = (fn, ms) => setTimeout(fn, ms),
     cancel = (handle) => clearTimeout(handle),
     storage = null,
+    // onLog(entry, supersedes): `supersedes`, when given, is an earlier entry this one makes
+    // redundant (the `deliver` entry of the attempt an ack settles).
     onLog = () => {},
   }) {
     this.contracts = bundle.contracts;
@@ -418,7 +420,7 @@ export class Router {
   // ---- delivery ----------------------------------------------------------------------
 
   newRecord(consumer, offered) {
-    return { key: `${consumer} ${offered[0].id}`, app: consumer, offered, envelope: offered[0], from: null, attempts: 0, deadline: null, why: null, sentAt: 0 };
+    return { key: `${consumer} ${offered[0].id}`, app: consumer, offered, envelope: offered[0], from: null, attempts: 0, deadline: null, why: null, sentAt: 0, sent: null };
   }
 
   /** Pick and convert the version for the consumer's *current* release (it may have changed). */
@@ -483,7 +485,6 @@ export class Router {
     const entry = this.deliveryLog(type, record);
     entry[field] = value;
     this.onLog(entry);
-    return entry;
   }
 
   attempt(record) {
@@ -497,7 +498,8 @@ export class Router {
     }
     record.attempts += 1;
     record.sentAt = this.time();
-    this.onLog(this.deliveryLog("deliver", record));
+    record.sent = this.deliveryLog("deliver", record);
+    this.onLog(record.sent);
     app.send({ tag: "mfe-bus", kind: "deliver", envelope: record.envelope });
     this.expect(record, this.limits.ackTimeoutMs * 2 ** (record.attempts - 1), "no ack");
   }
@@ -565,7 +567,7 @@ export class Router {
     const entry = this.deliveryLog("ack", record);
     entry.latencyMs = this.time() - record.sentAt;
     entry.duplicate = Boolean(msg.duplicate);
-    this.onLog(entry);
+    this.onLog(entry, record.sent);
   }
 
   handleFail(name, msg) {
