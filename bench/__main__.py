@@ -24,7 +24,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "write results.json and the results section of docs/performance.md.",
     )
     parser.add_argument("--quick", action="store_true", help="tiny samples: checks it runs")
-    parser.add_argument("--samples", type=int, help="events per latency figure (default 2000)")
+    parser.add_argument("--samples", type=int, help="events per latency figure (default 10000)")
     parser.add_argument("--burst", type=int, help="events per throughput burst (default 10000)")
     parser.add_argument("--loads", type=int, help="fresh-context loads of the host (default 20)")
     parser.add_argument("--duration", type=float, help="seconds of HTTP load per figure")

@@ -41,12 +41,16 @@ TIMEOUT_MS = 60_000
 class BusSettings:
     """How much to measure."""
 
-    events: int = 2000  # sequential events per latency figure (after the warm-up)
+    # Sequential events per latency figure (after the warm-up): 100 batches of `batch`.
+    events: int = 10_000
     # Sequential events through each path before its first timed round. In a fresh page the
     # bus's full path took ~150 µs/event for its first 400 events and settled near 70 µs after
     # about 4,000 (V8 optimising its code); the raw relay settled within 400.
     warmup: int = 4000
-    batch: int = 20  # events per timed batch
+    # Events per timed batch. The clock moves in 100 µs steps: a batch of 20 raw-relay events
+    # (~0.9 ms) was read as 0.8, 0.9 or 1.0 ms, so every p50 fell on a 5 µs grid and a ratio of
+    # two p50s could move by 20 % between runs. A batch of 100 puts the grid at 1 µs.
+    batch: int = 100
     rounds: int = 10  # the figures of one table alternate in this many rounds (machine drift)
     burst: int = 10_000  # events per throughput burst
     bursts: int = 3  # bursts per throughput figure; the figure is their median rate

@@ -59,11 +59,28 @@ def get_db() -> sqlite3.Connection:
     return conn
 
 
+# An open and a close of the lock file per write were 18 µs of a ~400 µs insert, so each
+# thread keeps its own open: flock still excludes threads of one process from each other,
+# because each open is a separate open file.
+@contextmanager
+def _thread_writer_lock() -> Iterator[None]:
+    """`writer_lock` on this thread's lock file, opened once."""
+    local = current_app.extensions["checkout_db_local"]
+    lock_file = getattr(local, "lock_file", None)
+    if lock_file is None:
+        lock_file = local.lock_file = open(current_app.config["DATABASE_LOCK"], "a")  # noqa: SIM115
+    fcntl.flock(lock_file, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
 @contextmanager
 def write_transaction() -> Iterator[sqlite3.Connection]:
     """One write transaction: commit on success, roll back on any exception."""
     conn = get_db()
-    with writer_lock(current_app.config["DATABASE_LOCK"]):
+    with _thread_writer_lock():
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn

@@ -173,7 +173,9 @@ def apply(raw: dict, cart_id: str, release: int) -> tuple[list[Line], bool]:
             discount_cents=discount,
         )
         _check_limits(current, updated)
-        carts.ensure_cart(conn, cart_id)
+        # A cart with lines has its row already (the lines' foreign key): one statement less.
+        if not current:
+            carts.ensure_cart(conn, cart_id)
         conn.execute(
             "INSERT INTO applied_events (event_id, cart_id, body_sha256, applied_at)"
             " VALUES (?, ?, ?, ?)",
