@@ -211,19 +211,24 @@ class BusBench:
 
         def raw_run(transport, path):
             def run(n, w):
-                mode = "echo" if path == "echo" else "relay"
+                mode = {"echo": "echo", "full": "relay", "full-verdict": "relay-verdict"}[path]
                 raw.evaluate(
                     "a => window.__raw.reset(a)", {"transport": transport, "mode": mode, "step": 1}
                 )
                 if path == "echo":
                     return self._latency(raw_checkout, self._echo("raw", n, w))
-                return self._latency(raw_products, self._full("raw", n, w))
+                spec = self._full("raw", n, w)
+                spec["verdict"] = path == "full-verdict"
+                return self._latency(raw_products, spec)
 
             return run
 
         for transport in ("port", "window"):
             result[f"raw-echo-{transport}"] = raw_run(transport, "echo")
             result[f"raw-relay-{transport}"] = raw_run(transport, "full")
+        # The baseline has no answer to the emitter; the bus must send one (emit
+        # resolves on the host's verdict). This one does too, for a like-for-like comparison.
+        result["raw-relay-verdict-port"] = raw_run("port", "full-verdict")
         return result
 
     def latency_rounds(self, segments: dict) -> dict[str, list[float]]:
@@ -284,6 +289,7 @@ def latency_figures(
         "raw-echo-window": "raw echo, window.postMessage",
         "raw-relay-port": "raw relay, MessagePort (products → host → checkout → host → products)",
         "raw-relay-window": "raw relay, window.postMessage",
+        "raw-relay-verdict-port": "raw relay + verdict to the emitter, MessagePort (bus topology)",
     }
     figures = []
     for name, values in data.items():
@@ -315,6 +321,7 @@ def ratio_figures(section: str, data: dict[str, list[float]], batch: int) -> lis
         ("full path ÷ raw relay (port)", "bus-full", "raw-relay-port", "≤ 1.5x"),
         ("emit round trip ÷ raw echo (window)", "bus-echo", "raw-echo-window", None),
         ("full path ÷ raw relay (window)", "bus-full", "raw-relay-window", None),
+        ("full path ÷ raw relay + verdict (port)", "bus-full", "raw-relay-verdict-port", None),
     ]
     figures = []
     for label, bus, raw, target in pairs:

@@ -125,7 +125,8 @@
         timestamp: Date.now(),
         data: payload(spec, i),
       };
-      return raw.emit(id, envelope, spec.path === "echo");
+      // The echo, and the relay that also answers the emitter, wait for the host's answer.
+      return raw.emit(id, envelope, spec.path === "echo" || spec.verdict === true);
     };
   }
 

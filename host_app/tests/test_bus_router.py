@@ -295,6 +295,19 @@ REFUSALS = {
         "invalid",
         "$.data.extra.__proto__",
     ),
+    "a Date nested in an unknown field": (
+        'emit(router, { "1.0.0": { ...ITEM, extra: { when: new Date(0) } } })',
+        "invalid",
+        "$.data.extra.when",
+    ),
+    # Several checks fail: the reason is the first in the order of the checks (size first).
+    "too large, of an unknown event and from the wrong source": (
+        "router = makeRouter({ limits: { maxBytes: 2048 } });"
+        'emit(router, { "1.0.0": { ...ITEM, note: "x".repeat(2048) } },'
+        ' { event: "cart:item-removed", source: "checkout" })',
+        "too-large",
+        None,
+    ),
     "envelopes with different ids": (
         "router = makeRouter({ emits: BOTH });"
         'const msg = message({ "1.0.0": ITEM, "2.0.0": ITEM_V2 });'

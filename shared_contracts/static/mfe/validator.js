@@ -169,8 +169,17 @@ function checkPlain(value, path, errors, depth = 0) {
 // with exactly the verdict of `check` (the same rules, in the same terms); only when it says
 // no does `validate` walk the value again with `check` to report the errors.
 
+// The compiled checks also add up, as they walk, an upper bound of the UTF-8 size of the
+// value's JSON (`validSize`): a string at most 2 + 6 per UTF-16 unit (a \uXXXX escape), a
+// number, boolean or null at most 25 characters (-0.0000012345678901234567), an object 2 plus
+// 4 + 6 per key unit around each member, an array 2 plus 1 per item. A check that accepts a
+// value without walking it sets the bound to Infinity: measure that one exactly.
+let measured = 0;
 const compiled = new WeakMap();
-const alwaysValid = () => true;
+const alwaysValid = () => {
+  measured = Infinity;
+  return true;
+};
 const neverValid = () => false;
 const SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -185,6 +194,7 @@ function compile(schema) {
     return (value) => {
       const errors = [];
       check(schema, value, "$", errors);
+      measured = Infinity;
       return errors.length === 0;
     };
   }
@@ -230,6 +240,7 @@ function build(schema) {
   const itemsFn = schema.items !== undefined ? compile(schema.items) : null;
 
   const stringOk = (value) => {
+    measured += 2 + 6 * value.length;
     // One scan for the usual string without surrogates; only one with them is looked at again.
     const surrogates = SURROGATE.test(value);
     if (surrogates && LONE_SURROGATE.test(value)) return false;
@@ -241,16 +252,22 @@ function build(schema) {
     }
     return pattern === undefined || (re ??= regex(pattern)).test(value);
   };
-  const numberOk = (value) =>
-    (minimum === undefined || value >= minimum) &&
-    (maximum === undefined || value <= maximum) &&
-    (exclusiveMinimum === undefined || value > exclusiveMinimum) &&
-    (exclusiveMaximum === undefined || value < exclusiveMaximum);
+  const numberOk = (value) => {
+    measured += 25;
+    return (
+      (minimum === undefined || value >= minimum) &&
+      (maximum === undefined || value <= maximum) &&
+      (exclusiveMinimum === undefined || value > exclusiveMinimum) &&
+      (exclusiveMaximum === undefined || value < exclusiveMaximum)
+    );
+  };
   const objectOk = (value) => {
     for (const name of requiredUndeclared) if (!hasOwn(value, name)) return false;
     let found = 0;
+    measured += 2;
     for (const key of Object.keys(value)) {
       if (FORBIDDEN_KEYS.has(key)) return false;
+      measured += 4 + 6 * key.length;
       const property = declared.get(key);
       if (property !== undefined) {
         if (!property.fn(value[key])) return false;
@@ -265,8 +282,13 @@ function build(schema) {
   const arrayOk = (value) => {
     if (minItems !== undefined && value.length < minItems) return false;
     if (maxItems !== undefined && value.length > maxItems) return false;
+    if (itemsFn === null) {
+      measured = Infinity;
+      return true;
+    }
+    measured += 2 + value.length;
     // `every` skips holes, as `check`'s forEach does.
-    return itemsFn === null || value.every((item) => itemsFn(item));
+    return value.every((item) => itemsFn(item));
   };
 
   return (value) => {
@@ -279,6 +301,8 @@ function build(schema) {
     if (actual === "integer" || actual === "number") return numberOk(value);
     if (actual === "object") return objectOk(value);
     if (actual === "array") return arrayOk(value);
+    if (actual === "boolean" || actual === "null") measured += 25;
+    else measured = Infinity;
     return true;
   };
 }
@@ -287,18 +311,33 @@ function plainOk(value, depth) {
   const kind = typeOf(value);
   if (depth > 32) return false;
   if (kind === "object") {
+    measured += 2;
     for (const key of Object.keys(value)) {
+      measured += 4 + 6 * key.length;
       if (FORBIDDEN_KEYS.has(key) || !plainOk(value[key], depth + 1)) return false;
     }
     return true;
   }
-  if (kind === "array") return value.every((v) => plainOk(v, depth + 1));
+  if (kind === "array") {
+    measured += 2 + value.length;
+    return value.every((v) => plainOk(v, depth + 1));
+  }
+  measured += kind === "string" ? 2 + 6 * value.length : 25;
   return PLAIN_KINDS.has(kind);
 }
 
 /** Whether `value` is valid against `schema` (the same verdict as `validate`, without errors). */
 export function isValid(schema, value) {
   return compile(schema)(value);
+}
+
+/**
+ * `isValid` and a size in one walk: -1 when `value` is not valid against `schema`, otherwise an
+ * upper bound of the UTF-8 size of `JSON.stringify(value)` (Infinity: valid, size unknown).
+ */
+export function validSize(schema, value) {
+  measured = 0;
+  return compile(schema)(value) ? measured : -1;
 }
 
 /** Validate `value` against `schema`; returns a list of {path, message} (empty when valid). */
