@@ -110,6 +110,31 @@ def test_refused_emits_reject_with_a_reason_and_change_nothing(host, event, vers
     host.expect_no_errors()
 
 
+def test_history_shows_what_was_sent_and_received_as_it_was(host):
+    """`mfe.history()`: the sent envelope in products, the received one in checkout, each with
+    its direction; a handler that changes its envelope, or a caller that changes what
+    history() returned, does not change history."""
+    products = host.products()
+    host.frame("checkout").evaluate(
+        """() => { window.mfe.on("cart:item-added", (data, envelope) => {
+            envelope.version = "9.9.9";
+        }); }"""
+    )
+    products.add("mug")
+    expect(host.badge).to_have_text("1")
+    [sent] = [e for e in products.history() if e["event"] == "cart:item-added"]
+    assert (sent["direction"], sent["version"], sent["source"]) == ("sent", "1.0.0", "products")
+    assert sent["data"]["productId"] == "mug"
+    received = host.frame("checkout").evaluate(
+        """() => { const mine = window.mfe.history().filter((e) => e.direction === "received");
+            mine.at(-1).version = "changed by the caller";
+            return window.mfe.history().filter((e) => e.direction === "received"); }"""
+    )
+    assert [(e["id"], e["version"], e["data"]) for e in received] == [
+        (sent["id"], "1.0.0", sent["data"])
+    ]
+
+
 def test_emit_resolves_with_id_and_status(host):
     """`window.mfe.emit` resolves `{id, status: "accepted"}` once the host accepted it."""
     result = host.products().emit(

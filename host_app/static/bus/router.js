@@ -475,8 +475,9 @@ export class Router {
 
   // ---- delivery ----------------------------------------------------------------------
 
-  newRecord(consumer, offered) {
-    return { key: `${consumer} ${offered[0].id}`, app: consumer, offered, envelope: offered[0], from: null, attempts: 0, deadline: null, why: null, sentAt: 0, sent: null };
+  // `key` names a delivery in the outbox; one to the host itself never waits there (null).
+  newRecord(consumer, offered, local = false) {
+    return { key: local ? null : `${consumer} ${offered[0].id}`, app: consumer, offered, envelope: offered[0], from: null, attempts: 0, deadline: null, why: null, sentAt: 0, sent: null };
   }
 
   /** Pick and convert the version for the consumer's *current* release (it may have changed). */
@@ -498,13 +499,13 @@ export class Router {
   }
 
   enqueue(consumer, id, envelopes) {
-    const record = this.newRecord(consumer, envelopes);
-    if (this.outbox.has(record.key)) return;
     const app = this.apps.get(consumer);
+    const record = this.newRecord(consumer, envelopes, Boolean(app.local));
     if (app.local) {
       if (this.prepare(record)) this.deliverLocally(app, record);
       return;
     }
+    if (this.outbox.has(record.key)) return;
     this.outbox.set(record.key, record);
     this.persist();
     this.attempt(record);

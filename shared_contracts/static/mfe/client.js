@@ -31,7 +31,9 @@ export class BusClient {
     this.responses = new Map();
     this.seen = new RecentIds(SEEN_LIMIT);
     this.inFlight = new Map();
-    this.log = [];
+    // History: what was sent or received, and which, in two arrays trimmed together.
+    this.logged = [];
+    this.directions = [];
     this.sweeper = null;
     this.send = null;
     this.ready = new Promise((resolve) => {
@@ -112,17 +114,23 @@ export class BusClient {
   }
 
   remember(direction, envelope) {
-    this.log.push({ ...envelope, direction });
+    // A sent envelope is this client's own object, never handed to the page: kept as it is. A
+    // received one is also given to the handlers, which could change it: kept as a copy.
+    this.logged.push(direction === "sent" ? envelope : { ...envelope });
+    this.directions.push(direction);
     // Trimmed in chunks: one splice per event would make a burst quadratic.
-    if (this.log.length > 2 * HISTORY_LIMIT) this.log.splice(0, this.log.length - HISTORY_LIMIT);
+    if (this.logged.length > 2 * HISTORY_LIMIT) {
+      this.logged.splice(0, this.logged.length - HISTORY_LIMIT);
+      this.directions.splice(0, this.directions.length - HISTORY_LIMIT);
+    }
   }
 
-  waitFor(pending, key, timeoutMs, what) {
+  waitFor(pending, key, timeoutMs, kind, name) {
     return new Promise((resolve, reject) => {
       // One sweeping timer for all waiting answers: a timer per emit cost more than the emit.
       // performance.now(), not Date.now(): a wall-clock step must not fire timeouts early.
       const deadline = performance.now() + timeoutMs;
-      pending.set(key, { resolve, reject, deadline, what, timeoutMs });
+      pending.set(key, { resolve, reject, deadline, kind, name, timeoutMs });
       this.sweepSoon();
     });
   }
@@ -136,7 +144,8 @@ export class BusClient {
         for (const [key, entry] of pending) {
           if (entry.deadline > now) continue;
           pending.delete(key);
-          entry.reject(new BusError("timeout", `${entry.what}: no answer from the host within ${entry.timeoutMs} ms`));
+          const what = `${entry.kind} ${entry.name}`;
+          entry.reject(new BusError("timeout", `${what}: no answer from the host within ${entry.timeoutMs} ms`));
         }
       }
       if (this.verdicts.size || this.responses.size) this.sweepSoon();
@@ -160,7 +169,7 @@ export class BusClient {
       timestamp,
       data: byVersion[version],
     }));
-    const answer = this.waitFor(this.verdicts, id, timeout, `emit ${event}`);
+    const answer = this.waitFor(this.verdicts, id, timeout, "emit", event);
     // Data that cannot be cloned (functions, DOM nodes) fails when its batch leaves, at the end
     // of this task: unsendable() then rejects this promise.
     this.post({ tag: TAG, kind: "emit", id, envelopes });
@@ -192,14 +201,19 @@ export class BusClient {
     const timeout = options?.timeout ?? DEFAULT_TIMEOUT_MS;
     if (this.refusal) return Promise.reject(this.refusal);
     const rid = uuid4();
-    const answer = this.waitFor(this.responses, rid, timeout, `request ${method}`);
+    const answer = this.waitFor(this.responses, rid, timeout, "request", method);
     this.post({ tag: TAG, kind: "request", rid, method, params: params ?? null });
     return answer;
   }
 
   /** The envelopes this frame sent and received recently, newest last. */
   history() {
-    return this.log.slice(-HISTORY_LIMIT).map((entry) => structuredClone(entry));
+    const from = Math.max(0, this.logged.length - HISTORY_LIMIT);
+    const entries = [];
+    for (let i = from; i < this.logged.length; i += 1) {
+      entries.push(structuredClone({ ...this.logged[i], direction: this.directions[i] }));
+    }
+    return entries;
   }
 
   onPortMessage(msg) {
