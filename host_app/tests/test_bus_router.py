@@ -251,6 +251,13 @@ REFUSALS = {
         "too-large",
         None,
     ),
+    "over maxBytes as JSON, in a sparse array": (
+        # 500 holes are a few bytes to clone but 2,500 bytes of JSON ("null" each).
+        "router = makeRouter({ limits: { maxBytes: 2048 } });"
+        'emit(router, { "1.0.0": { ...ITEM, note: new Array(500) } })',
+        "too-large",
+        None,
+    ),
     "over maxBytes in UTF-8 bytes": (
         # 900 characters but 2700 bytes: the limit is in bytes.
         "router = makeRouter({ limits: { maxBytes: 2048 } });"
