@@ -383,6 +383,53 @@ def test_valid_size_gives_the_same_verdict_and_bounds_the_json_size(page):
     assert outcome["measuredValid"] > outcome["cases"] // 4
 
 
+@pytest.mark.browser
+def test_valid_size_stops_at_its_limit(page):
+    """Past its limit validSize stops walking and answers Infinity. The values are small to
+    clone but huge to walk: one object referenced 10^5 times (each read counted), a sparse
+    array, a long string."""
+    outcome = in_browser(
+        page,
+        """
+        const { validSize } = await import("/mfe/static/validator.js");
+        const schema = bundle.contracts["cart:item-added"]["1.0.0"].schema;
+        const base = { itemId: "a", productId: "b", quantity: 1, price: 1.5 };
+        let reads = 0;
+        let shared = { leaf: 1 };
+        for (let level = 0; level < 5; level += 1) {
+          const node = {};
+          for (let k = 0; k < 10; k += 1) node[`k${k}`] = shared;
+          shared = new Proxy(node, { get: (target, key) => ((reads += 1), target[key]) });
+        }
+        const values = {
+          shared: { ...base, extra: shared },
+          sparse: { ...base, extra: new Array(1e6) },
+          long: { ...base, extra: "x".repeat(1e5) },
+        };
+        const out = {};
+        for (const [name, value] of Object.entries(values)) {
+          reads = 0;
+          const limited = validSize(schema, value, 1000);
+          const limitedReads = reads;
+          out[name] = { limited, limitedReads, unlimited: validSize(schema, value), reads,
+                        json: new TextEncoder().encode(JSON.stringify(value)).length };
+        }
+        out.small = validSize(schema, base, 1000);
+        return JSON.parse(JSON.stringify(out, (k, v) => (v === Infinity ? "Infinity" : v)));
+        """,
+    )
+    for name in ("shared", "sparse", "long"):
+        found = outcome[name]
+        assert found["limited"] == "Infinity", (name, found)
+        assert found["unlimited"] != "Infinity" and found["unlimited"] >= found["json"], (
+            name,
+            found,
+        )
+    # The limited walk read a few hundred of the shared object's members, not all 111,110.
+    assert outcome["shared"]["limitedReads"] < 500 < 100_000 < outcome["shared"]["reads"]
+    assert 0 < outcome["small"] <= 1000
+
+
 # ---- converters: the same declarations give the same results ----------------------------------
 
 V1_ITEM = {"itemId": "add-1", "productId": "kettle", "quantity": 2, "price": 49.5}

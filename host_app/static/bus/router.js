@@ -288,7 +288,8 @@ export class Router {
     for (const envelope of envelopes) {
       const schema = this.whole(envelope?.event, envelope?.version);
       if (schema === null) return null;
-      const bound = validSize(schema, envelope);
+      // The walk stops once the message could be over the limit: `shape` measures it then.
+      const bound = validSize(schema, envelope, this.limits.maxBytes - size);
       if (bound < 0 || bound === Infinity) return null;
       size += bound + 1;
       if (envelope.id !== msg.id || envelope.event !== event || envelope.source !== name || versions.includes(envelope.version)) {

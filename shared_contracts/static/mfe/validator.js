@@ -175,8 +175,11 @@ function checkPlain(value, path, errors, depth = 0) {
 // 4 + 6 per key unit around each member, an array 2 plus 5 per slot: a comma, and "null" for
 // a hole. (The checks skip holes, JSON.stringify writes them; sparse arrays survive
 // postMessage, and `new Array(14000)` is 70 KB of JSON.) A check that accepts a value without
-// walking it sets the bound to Infinity: measure that one exactly.
+// walking it sets the bound to Infinity: measure that one exactly. Past `budget` a walk stops
+// at once, whatever is left: a few bytes of structured clone can hold a huge sparse array or
+// one object referenced a billion times over, which no walk should follow.
 let measured = 0;
+let budget = Infinity;
 const compiled = new WeakMap();
 const alwaysValid = () => {
   measured = Infinity;
@@ -243,6 +246,7 @@ function build(schema) {
 
   const stringOk = (value) => {
     measured += 2 + 6 * value.length;
+    if (measured > budget) return false;
     // One scan for the usual string without surrogates; only one with them is looked at again.
     const surrogates = SURROGATE.test(value);
     if (surrogates && LONE_SURROGATE.test(value)) return false;
@@ -270,6 +274,7 @@ function build(schema) {
     for (const key of Object.keys(value)) {
       if (FORBIDDEN_KEYS.has(key)) return false;
       measured += 4 + 6 * key.length;
+      if (measured > budget) return false;
       const property = declared.get(key);
       if (property !== undefined) {
         if (!property.fn(value[key])) return false;
@@ -289,6 +294,7 @@ function build(schema) {
       return true;
     }
     measured += 2 + 5 * value.length;
+    if (measured > budget) return false;
     // `every` skips holes, as `check`'s forEach does.
     return value.every((item) => itemsFn(item));
   };
@@ -316,16 +322,18 @@ function plainOk(value, depth) {
     measured += 2;
     for (const key of Object.keys(value)) {
       measured += 4 + 6 * key.length;
+      if (measured > budget) return false;
       if (FORBIDDEN_KEYS.has(key) || !plainOk(value[key], depth + 1)) return false;
     }
     return true;
   }
   if (kind === "array") {
     measured += 2 + 5 * value.length;
+    if (measured > budget) return false;
     return value.every((v) => plainOk(v, depth + 1));
   }
   measured += kind === "string" ? 2 + 6 * value.length : 25;
-  return PLAIN_KINDS.has(kind);
+  return measured <= budget && PLAIN_KINDS.has(kind);
 }
 
 /** Whether `value` is valid against `schema` (the same verdict as `validate`, without errors). */
@@ -335,11 +343,19 @@ export function isValid(schema, value) {
 
 /**
  * `isValid` and a size in one walk: -1 when `value` is not valid against `schema`, otherwise an
- * upper bound of the UTF-8 size of `JSON.stringify(value)` (Infinity: valid, size unknown).
+ * upper bound of the UTF-8 size of `JSON.stringify(value)`. Infinity when that is unknown: the
+ * bound passed `limit` (the walk stopped there, valid or not) or a part was not measured.
  */
-export function validSize(schema, value) {
+export function validSize(schema, value, limit = Infinity) {
   measured = 0;
-  return compile(schema)(value) ? measured : -1;
+  budget = limit;
+  try {
+    const valid = compile(schema)(value);
+    if (measured > limit) return Infinity;
+    return valid ? measured : -1;
+  } finally {
+    budget = Infinity;
+  }
 }
 
 /** Validate `value` against `schema`; returns a list of {path, message} (empty when valid). */
