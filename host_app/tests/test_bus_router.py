@@ -258,6 +258,16 @@ REFUSALS = {
         "too-large",
         None,
     ),
+    "over maxBytes as JSON, one object referenced 10^9 times": (
+        # A few bytes to clone; JSON.stringify took 100 s on it before giving up.
+        "let shared = { leaf: 1 };"
+        "for (let level = 0; level < 9; level += 1) {"
+        "  shared = Object.fromEntries([...Array(10).keys()].map((k) => [`k${k}`, shared]));"
+        "}"
+        'emit(router, { "1.0.0": { ...ITEM, note: shared } })',
+        "too-large",
+        None,
+    ),
     "over maxBytes in UTF-8 bytes": (
         # 900 characters but 2700 bytes: the limit is in bytes.
         "router = makeRouter({ limits: { maxBytes: 2048 } });"

@@ -5,6 +5,7 @@
 import { isValid, validSize, validate } from "/mfe/static/validator.js";
 import { convertAlong, findPath, indexConverters } from "/mfe/static/converters.js";
 import { RecentIds } from "/mfe/static/recent.js";
+import { jsonSize } from "./jsonsize.js";
 
 export const DEFAULT_LIMITS = Object.freeze({
   maxBytes: 64 * 1024,
@@ -30,32 +31,6 @@ const NO_ROUTE = { none: true };
 
 const MAX_LOGGED_DETAILS = 20;
 const clip = (value, max) => (typeof value === "string" ? value.slice(0, max) : null);
-
-/**
- * An upper bound of the UTF-8 size of `JSON.stringify(value)`, or Infinity once it passes
- * `budget` or meets anything but plain JSON data (the caller then measures exactly).
- */
-function jsonSizeBound(value, budget, depth) {
-  if (typeof value === "string") return 2 + 6 * value.length; // a \uXXXX escape per unit at worst
-  // A number is at most 25 characters of JSON (-0.0000012345678901234567); true/false/null fewer.
-  if (typeof value === "number" || typeof value === "boolean" || value === null) return 25;
-  if (typeof value !== "object" || depth > 32) return Infinity;
-  let size = 2;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i += 1) {
-      size += 1 + jsonSizeBound(value[i], budget - size, depth + 1);
-      if (size > budget) return Infinity;
-    }
-    return size;
-  }
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return Infinity;
-  for (const key of Object.keys(value)) {
-    size += 4 + 6 * key.length + jsonSizeBound(value[key], budget - size, depth + 1);
-    if (size > budget) return Infinity;
-  }
-  return size;
-}
 
 function refusal(reason, message, details = []) {
   return { ok: false, reason, message, details };
@@ -325,20 +300,11 @@ export class Router {
     if (typeof msg.id !== "string" || !Array.isArray(envelopes) || envelopes.length < 1 || envelopes.length > 8) {
       return refusal("invalid", "an emit carries an id and 1 to 8 envelopes");
     }
-    // A cheap upper bound clears the usual small message; only a message that might be too
-    // large (or is not plain data) is serialised to be measured exactly.
-    if (jsonSizeBound(envelopes, this.limits.maxBytes, 0) > this.limits.maxBytes) {
-      let size;
-      try {
-        const json = JSON.stringify(envelopes);
-        // UTF-8 takes at most 3 bytes per UTF-16 unit: encode only when it could matter.
-        size = json.length * 3 <= this.limits.maxBytes ? json.length : new TextEncoder().encode(json).length;
-      } catch (error) {
-        return refusal("invalid", `not JSON data: ${error.message}`);
-      }
-      if (size > this.limits.maxBytes) {
-        return refusal("too-large", `${size} bytes is over the ${this.limits.maxBytes}-byte limit`);
-      }
+    // Measured up to the limit and no further. Not plain JSON data (NaN): the checks below
+    // say what is wrong with it.
+    const size = jsonSize(envelopes, this.limits.maxBytes);
+    if (size === Infinity) {
+      return refusal("too-large", `more than the ${this.limits.maxBytes}-byte limit as JSON`);
     }
     const event = envelopes[0]?.event;
     const versions = [];
@@ -375,6 +341,8 @@ export class Router {
         }
       }
     }
+    // Valid, yet not plain JSON data: a value the validator does not look into.
+    if (Number.isNaN(size)) return refusal("invalid", "not JSON data");
     return versions;
   }
 
@@ -652,15 +620,13 @@ export class Router {
       answer({ ok: false, error: { reason: "rate-limited", message: "too many messages" } });
       return;
     }
-    let size = 0;
-    try {
-      size = new TextEncoder().encode(JSON.stringify(msg.params ?? null)).length;
-    } catch (error) {
-      answer({ ok: false, error: { reason: "invalid", message: `not JSON data: ${error.message}` } });
+    const size = jsonSize(msg.params ?? null, this.limits.maxBytes);
+    if (Number.isNaN(size)) {
+      answer({ ok: false, error: { reason: "invalid", message: "not JSON data" } });
       return;
     }
-    if (size > this.limits.maxBytes) {
-      answer({ ok: false, error: { reason: "too-large", message: `${size} bytes is over the limit` } });
+    if (size === Infinity) {
+      answer({ ok: false, error: { reason: "too-large", message: `more than the ${this.limits.maxBytes}-byte limit` } });
       return;
     }
     if (!fn) {

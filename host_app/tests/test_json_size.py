@@ -1,0 +1,86 @@
+"""host_app/static/bus/jsonsize.js in Chromium: the exact UTF-8 size of a value's JSON, up to a
+limit and no further, without building the JSON."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+IMPORT = 'const { jsonSize } = await import("/static/bus/jsonsize.js");'
+
+
+def run(page, body: str):
+    """Evaluate the import and `body` in the page; returns its JSON result."""
+    return page.evaluate(f"async () => {{\n{IMPORT}\n{body}\n}}")
+
+
+def test_the_size_is_exactly_that_of_json_stringify_in_utf8(js):
+    """Escapes, control characters, 2-, 3- and 4-byte characters, lone surrogates, numbers of
+    every form, holes, null-prototype objects: the size is the encoded JSON's, to the byte, and
+    one byte less of limit is over."""
+    out = run(
+        js,
+        """
+        const strings = ["", "plain", '"quoted" \\\\ back', "\\b\\t\\n\\f\\r",
+          "\\u0000\\u0001\\u001f", "é ß ü", "€ ✓ 中", "😀 𝄞", "\\ud800 lone", "lone \\udfff",
+          "\\u2028\\u2029", "\\u007f"];
+        const bare = Object.create(null);
+        bare.k = [1, 2];
+        const values = [
+          ...strings, 0, -0, 1, -1.5, 1e21, 1.2345678901234567e-7, -0.0000012345678901234567,
+          Number.MAX_SAFE_INTEGER, 5e-324, NaN, Infinity, true, false, null,
+          [], {}, [1, , 3], new Array(5), { a: { b: [{ c: "d" }, null] } }, bare,
+          Object.fromEntries(strings.map((s, i) => [s, i])),
+        ];
+        return values.map((value) => {
+          const size = new TextEncoder().encode(JSON.stringify(value)).length;
+          return { value: JSON.stringify(value).slice(0, 20), size,
+                   found: jsonSize(value, Infinity), atLimit: jsonSize(value, size),
+                   under: jsonSize(value, size - 1) };
+        });
+        """,
+    )
+    wrong = [r for r in out if r["found"] != r["size"] or r["atLimit"] != r["size"]]
+    assert wrong == []
+    assert [r for r in out if r["under"] != float("inf")] == []
+
+
+def test_values_that_are_not_json_data_are_nan(js):
+    """undefined, functions, BigInt, Date, Map, boxed numbers, cycles and nesting past 1,000
+    levels have no size here (NaN): the validator reports them."""
+    out = run(
+        js,
+        """
+        const cycle = { a: 1 };
+        cycle.self = cycle;
+        let deep = {};
+        for (let i = 0; i < 1100; i += 1) deep = { deep };
+        const values = [undefined, () => 1, 10n, new Date(0), new Map(), new Number(1), cycle, deep,
+                        { x: undefined }, [1, Symbol("s")]];
+        return values.map((value) => String(jsonSize(value, 1e9)));
+        """,
+    )
+    assert out == ["NaN"] * 10
+
+
+def test_a_huge_value_behind_a_tiny_clone_is_over_at_once(js):
+    """One object referenced 10^9 times, a sparse array of 2^32 - 1 slots, a string of 10^8
+    characters, a key of 10^8 characters: over the limit after a few reads, not after the
+    minutes JSON.stringify takes."""
+    out = run(
+        js,
+        """
+        let reads = 0;
+        let shared = { leaf: 1 };
+        for (let level = 0; level < 9; level += 1) {
+          const node = {};
+          for (let k = 0; k < 10; k += 1) node[`k${k}`] = shared;
+          shared = new Proxy(node, { get: (target, key) => ((reads += 1), target[key]) });
+        }
+        const long = "x".repeat(1e8);
+        const sizes = [shared, new Array(2 ** 32 - 1), long, { [long]: 1 }]
+          .map((value) => String(jsonSize(value, 65536)));
+        return { sizes, reads };
+        """,
+    )
+    assert out["sizes"] == ["Infinity"] * 4
+    assert 0 < out["reads"] < 10_000
