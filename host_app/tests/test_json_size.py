@@ -62,6 +62,27 @@ def test_values_that_are_not_json_data_are_nan(js):
     assert out == ["NaN"] * 10
 
 
+def test_what_is_not_json_data_and_where(js):
+    """`problem` names the keys and indexes down to the first value that is not JSON data."""
+    out = run(
+        js,
+        """
+        const cycle = { a: 1 };
+        cycle.self = [cycle];
+        const cases = [{ a: [1, { b: new Date(0) }] }, { x: { y: cycle } }, [1, 2n]];
+        return cases.map((value) => {
+          const problem = {};
+          return [String(jsonSize(value, 1e9, problem)), problem];
+        });
+        """,
+    )
+    assert out == [
+        ["NaN", {"trail": ["a", 1, "b"], "message": "not JSON data (Date)"}],
+        ["NaN", {"trail": ["x", "y", "self", 0], "message": "contains itself"}],
+        ["NaN", {"trail": [1], "message": "not JSON data (bigint)"}],
+    ]
+
+
 def test_a_huge_value_behind_a_tiny_clone_is_over_at_once(js):
     """One object referenced 10^9 times, a sparse array of 2^32 - 1 slots, a string of 10^8
     characters, a key of 10^8 characters: over the limit after a few reads, not after the

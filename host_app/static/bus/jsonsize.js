@@ -30,11 +30,18 @@ function stringSize(text) {
 /**
  * The UTF-8 size of `JSON.stringify(value)` when it is at most `limit`; Infinity as soon as it
  * is more; NaN when `value` is not plain JSON data (undefined, a function, a BigInt, a Date or
- * any other non-plain object, a cycle): then the validator says what is wrong with it.
+ * any other non-plain object, a cycle, nesting past 1,000 levels). Then `problem`, if given,
+ * gets `{trail, message}`: the keys and indexes down to the first such value, and what it is.
  */
-export function jsonSize(value, limit) {
+export function jsonSize(value, limit, problem = null) {
   let size = 0;
   const ancestors = new Set();
+  const trail = [];
+  const notJson = (message) => {
+    size = NaN;
+    if (problem !== null) Object.assign(problem, { trail: [...trail], message });
+    return false;
+  };
   const over = () => size > limit;
   // Returns false to stop: over the limit (size > limit) or not JSON data (size = NaN).
   const walk = (item, depth) => {
@@ -58,13 +65,11 @@ export function jsonSize(value, limit) {
     const proto = typeof item === "object" ? Object.getPrototypeOf(item) : undefined;
     const isArray = Array.isArray(item);
     if (!isArray && proto !== Object.prototype && proto !== null) {
-      size = NaN;
-      return false;
+      const kind = typeof item === "object" ? Object.prototype.toString.call(item).slice(8, -1) : typeof item;
+      return notJson(`not JSON data (${kind.slice(0, 32)})`);
     }
-    if (depth > MAX_DEPTH || ancestors.has(item)) {
-      size = NaN;
-      return false;
-    }
+    if (ancestors.has(item)) return notJson("contains itself");
+    if (depth > MAX_DEPTH) return notJson(`nested more than ${MAX_DEPTH} levels deep`);
     ancestors.add(item);
     if (isArray) {
       // Each slot takes at least a byte (a comma or a bracket), so a long sparse array is over
@@ -75,7 +80,11 @@ export function jsonSize(value, limit) {
         if (!(i in item)) {
           size += 4;
           if (over()) return false;
-        } else if (!walk(item[i], depth + 1)) return false;
+          continue;
+        }
+        trail.push(i);
+        if (!walk(item[i], depth + 1)) return false;
+        trail.pop();
       }
     } else {
       size += 2;
@@ -87,7 +96,10 @@ export function jsonSize(value, limit) {
         }
         size += (first ? 0 : 1) + stringSize(key) + 1;
         first = false;
-        if (over() || !walk(item[key], depth + 1)) return false;
+        if (over()) return false;
+        trail.push(key);
+        if (!walk(item[key], depth + 1)) return false;
+        trail.pop();
       }
     }
     ancestors.delete(item);

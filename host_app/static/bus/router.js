@@ -32,6 +32,17 @@ const NO_ROUTE = { none: true };
 const MAX_LOGGED_DETAILS = 20;
 const clip = (value, max) => (typeof value === "string" ? value.slice(0, max) : null);
 
+/** A JSON path ("$.data.items[0]") from keys and indexes, clipped for the log. */
+function trailPath(trail) {
+  let path = "$";
+  for (const step of trail) {
+    if (typeof step === "number") path += `[${step}]`;
+    else path += /^[A-Za-z_][A-Za-z0-9_]*$/.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`;
+    if (path.length > 200) return `${path.slice(0, 200)}…`;
+  }
+  return path;
+}
+
 function refusal(reason, message, details = []) {
   return { ok: false, reason, message, details };
 }
@@ -300,11 +311,17 @@ export class Router {
     if (typeof msg.id !== "string" || !Array.isArray(envelopes) || envelopes.length < 1 || envelopes.length > 8) {
       return refusal("invalid", "an emit carries an id and 1 to 8 envelopes");
     }
-    // Measured up to the limit and no further. Not plain JSON data (NaN): the checks below
-    // say what is wrong with it.
-    const size = jsonSize(envelopes, this.limits.maxBytes);
+    // Measured up to the limit and no further. Nothing else may walk a message that is not
+    // plain JSON data: a few bytes of clone can be a cycle or a shared object the validator
+    // would follow 2^33 ways, so it is refused here, with where and what the culprit is.
+    const problem = {};
+    const size = jsonSize(envelopes, this.limits.maxBytes, problem);
     if (size === Infinity) {
       return refusal("too-large", `more than the ${this.limits.maxBytes}-byte limit as JSON`);
+    }
+    if (Number.isNaN(size)) {
+      const [, ...inEnvelope] = problem.trail;
+      return refusal("invalid", "not JSON data", [{ path: trailPath(inEnvelope), message: problem.message }]);
     }
     const event = envelopes[0]?.event;
     const versions = [];
@@ -341,8 +358,6 @@ export class Router {
         }
       }
     }
-    // Valid, yet not plain JSON data: a value the validator does not look into.
-    if (Number.isNaN(size)) return refusal("invalid", "not JSON data");
     return versions;
   }
 
