@@ -7,6 +7,8 @@ when the body calls `advance(ms)`.
 
 import pytest
 
+from shared_contracts.tests.jsvalues import shared_object_js
+
 pytestmark = pytest.mark.browser
 
 # The shared JavaScript harness, prepended to every test body. It provides:
@@ -260,11 +262,7 @@ REFUSALS = {
     ),
     "over maxBytes as JSON, one object referenced 10^9 times": (
         # A few bytes to clone; JSON.stringify took 100 s on it before giving up.
-        "let shared = { leaf: 1 };"
-        "for (let level = 0; level < 9; level += 1) {"
-        "  shared = Object.fromEntries([...Array(10).keys()].map((k) => [`k${k}`, shared]));"
-        "}"
-        'emit(router, { "1.0.0": { ...ITEM, note: shared } })',
+        shared_object_js(9) + 'emit(router, { "1.0.0": { ...ITEM, note: shared } })',
         "too-large",
         None,
     ),
@@ -325,11 +323,7 @@ REFUSALS = {
         "$.data.junk.a",
     ),
     "a Date ahead of one object referenced 10^9 times": (
-        "let shared = { leaf: 1 };"
-        "for (let level = 0; level < 9; level += 1) {"
-        "  shared = Object.fromEntries([...Array(10).keys()].map((k) => [`k${k}`, shared]));"
-        "}"
-        'const msg = message({ "1.0.0": ITEM });'
+        shared_object_js(9) + 'const msg = message({ "1.0.0": ITEM });'
         "msg.envelopes[0] = { when: new Date(0), ...msg.envelopes[0], junk: shared };"
         'router.receive("products", msg)',
         "invalid",

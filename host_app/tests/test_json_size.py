@@ -3,6 +3,8 @@ limit and no further, without building the JSON."""
 
 import pytest
 
+from shared_contracts.tests.jsvalues import shared_object_js
+
 pytestmark = pytest.mark.browser
 
 IMPORT = 'const { jsonSize } = await import("/static/bus/jsonsize.js");'
@@ -89,14 +91,8 @@ def test_a_huge_value_behind_a_tiny_clone_is_over_at_once(js):
     minutes JSON.stringify takes."""
     out = run(
         js,
-        """
-        let reads = 0;
-        let shared = { leaf: 1 };
-        for (let level = 0; level < 9; level += 1) {
-          const node = {};
-          for (let k = 0; k < 10; k += 1) node[`k${k}`] = shared;
-          shared = new Proxy(node, { get: (target, key) => ((reads += 1), target[key]) });
-        }
+        shared_object_js(9)
+        + """
         const long = "x".repeat(1e8);
         const sizes = [shared, new Array(2 ** 32 - 1), long, { [long]: 1 }]
           .map((value) => String(jsonSize(value, 65536)));

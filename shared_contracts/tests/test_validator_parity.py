@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from shared_contracts import ContractError, NoConversionPath, Registry, registry
 from shared_contracts.bundle import browser_bundle
 from shared_contracts.converters import Add, Drop, MapValues, Rename
+from shared_contracts.tests.jsvalues import shared_object_js
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE.parent / "static" / "mfe"
@@ -394,13 +395,9 @@ def test_valid_size_stops_at_its_limit(page):
         const { validSize } = await import("/mfe/static/validator.js");
         const schema = bundle.contracts["cart:item-added"]["1.0.0"].schema;
         const base = { itemId: "a", productId: "b", quantity: 1, price: 1.5 };
-        let reads = 0;
-        let shared = { leaf: 1 };
-        for (let level = 0; level < 5; level += 1) {
-          const node = {};
-          for (let k = 0; k < 10; k += 1) node[`k${k}`] = shared;
-          shared = new Proxy(node, { get: (target, key) => ((reads += 1), target[key]) });
-        }
+        """
+        + shared_object_js(5)
+        + """
         const values = {
           shared: { ...base, extra: shared },
           sparse: { ...base, extra: new Array(1e6) },

@@ -59,7 +59,7 @@ export function jsonSize(value, limit, problem = null) {
       return !over();
     }
     if (typeof item === "boolean" || item === null) {
-      size += item === true ? 4 : item === false ? 5 : 4;
+      size += item === false ? 5 : 4;
       return !over();
     }
     const proto = typeof item === "object" ? Object.getPrototypeOf(item) : undefined;

@@ -2,7 +2,7 @@
 // permissions, routing in the best version each consumer takes, conversion, dedupe by id,
 // acks with bounded retries, and an outbox that survives a page reload.
 
-import { isValid, validSize, validate } from "/mfe/static/validator.js";
+import { isValid, joinPath, validSize, validate } from "/mfe/static/validator.js";
 import { convertAlong, findPath, indexConverters } from "/mfe/static/converters.js";
 import { RecentIds } from "/mfe/static/recent.js";
 import { jsonSize } from "./jsonsize.js";
@@ -32,16 +32,9 @@ const NO_ROUTE = { none: true };
 const MAX_LOGGED_DETAILS = 20;
 const clip = (value, max) => (typeof value === "string" ? value.slice(0, max) : null);
 
-/** A JSON path ("$.data.items[0]") from keys and indexes, clipped for the log. */
-function trailPath(trail) {
-  let path = "$";
-  for (const step of trail) {
-    if (typeof step === "number") path += `[${step}]`;
-    else path += /^[A-Za-z_][A-Za-z0-9_]*$/.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`;
-    if (path.length > 200) return `${path.slice(0, 200)}…`;
-  }
-  return path;
-}
+/** A JSON path ("$.data.items[0]") from keys and indexes (the log clips it). */
+const trailPath = (trail) =>
+  trail.reduce((path, step) => (typeof step === "number" ? `${path}[${step}]` : joinPath(path, step)), "$");
 
 function refusal(reason, message, details = []) {
   return { ok: false, reason, message, details };
@@ -240,13 +233,17 @@ export class Router {
     if (!this.bucketOf(name).take(this.time())) {
       return refusal("rate-limited", `more than ${this.limits.ratePerSecond} messages per second`);
     }
+    const envelopes = msg.envelopes;
+    if (typeof msg.id !== "string" || !Array.isArray(envelopes) || envelopes.length < 1 || envelopes.length > 8) {
+      return refusal("invalid", "an emit carries an id and 1 to 8 envelopes");
+    }
     // The usual emit (valid, small) passes in one walk; any other takes the checks one by one,
     // which name the first that fails.
     const versions = this.quickShape(name, sender, msg) ?? this.shape(name, sender, msg);
     if (!Array.isArray(versions)) return versions;
     const seen = this.acceptedBy(name);
     if (seen.has(msg.id)) return { ok: true, duplicate: true, consumers: [] };
-    const { consumers, queued, unreachable } = this.audience(name, msg.envelopes[0].event, msg.envelopes, versions);
+    const { consumers, queued, unreachable } = this.audience(name, envelopes[0].event, envelopes, versions);
     if (unreachable !== null) {
       return refusal("no-conversion", `no converter leads to a version every consumer takes`, unreachable);
     }
@@ -264,10 +261,8 @@ export class Router {
    * as `data` (`whole`), which also bounds its JSON size: one walk instead of three.
    */
   quickShape(name, sender, msg) {
+    if (this.naive) return null;
     const envelopes = msg.envelopes;
-    if (this.naive || typeof msg.id !== "string" || !Array.isArray(envelopes) || envelopes.length < 1 || envelopes.length > 8) {
-      return null;
-    }
     const event = envelopes[0]?.event;
     const versions = [];
     let size = 2;
@@ -308,9 +303,6 @@ export class Router {
   /** Each check of an emit's form in turn: its versions, or a refusal naming the first failure. */
   shape(name, sender, msg) {
     const envelopes = msg.envelopes;
-    if (typeof msg.id !== "string" || !Array.isArray(envelopes) || envelopes.length < 1 || envelopes.length > 8) {
-      return refusal("invalid", "an emit carries an id and 1 to 8 envelopes");
-    }
     // Measured up to the limit and no further. Nothing else may walk a message that is not
     // plain JSON data: a few bytes of clone can be a cycle or a shared object the validator
     // would follow 2^33 ways, so it is refused here, with where and what the culprit is.

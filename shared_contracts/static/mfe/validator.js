@@ -26,7 +26,8 @@ function matchesType(expected, actual) {
   return expected === "number" && actual === "integer";
 }
 
-function joinPath(path, key) {
+/** `path` and one more key: `$.a.b`, or `$.a["odd key"]`. */
+export function joinPath(path, key) {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
