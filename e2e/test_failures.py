@@ -56,6 +56,41 @@ def test_checkout_down_then_back_loses_nothing(outage_shop, page, restore):
     page.wait_for_function("() => window.mfeHost.pending('checkout').length === 0")
 
 
+def test_checkout_down_before_its_manifest_was_ever_known_loses_nothing(outage_shop, page, restore):
+    """The host starts with checkout down and no copy of its manifest: an add waits, unrouted,
+    until checkout comes back and the host pushes the manifest; then it is delivered once."""
+    outage_shop.stop("checkout-v1")
+    outage_shop.stop("host")
+    (outage_shop.data_dir / "host" / "manifests.json").unlink(missing_ok=True)
+    outage_shop.start("host")
+    page.goto(outage_shop.host + "/")
+    host = HostPage(page, outage_shop.host)
+    host.wait_connected("products")
+    config = page.evaluate("JSON.parse(document.getElementById('page-config').dataset.config)")
+    assert config["apps"]["checkout"]["manifest"] is None
+
+    host.products().add("mug")
+    expect(host.toasts).to_have_count(1)
+    # Whatever checkout might consume waits for it: the add and its toast's notification.
+    added = page.evaluate(
+        "window.mfeHost.log().find((e) => e.type === 'emit' && e.event === 'cart:item-added').id"
+    )
+    waiting = page.evaluate("window.mfeHost.pending('checkout').map((r) => r.id)")
+    assert added in waiting
+
+    outage_shop.start("checkout-v1")
+    checkout = host.checkout()
+    expect(checkout.lines).to_have_count(1)
+    expect(checkout.line("mug").get_by_test_id("cart-item-quantity")).to_have_text("1")
+    page.wait_for_function("() => window.mfeHost.pending('checkout').length === 0")
+    # What its manifest does not consume is dropped, and the log says so.
+    dropped = page.evaluate(
+        "window.mfeHost.log().filter((e) => e.type === 'dropped').map((e) => [e.event, e.reason])"
+    )
+    assert all(reason == "not-consumed" for _, reason in dropped)
+    assert "cart:item-added" not in {event for event, _ in dropped}
+
+
 def test_products_down_checkout_and_badge_keep_working(outage_shop, page, restore):
     """With products gone its fallback shows; checkout still places an order, the badge follows."""
     host = HostPage(page, outage_shop.host).open()

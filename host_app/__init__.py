@@ -3,6 +3,7 @@
 from flask import Flask
 
 from host_app import (
+    buslimits,
     canonical,
     deployments,
     deploys,
@@ -27,13 +28,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         "host",
         {
             "RELEASE": 1,
-            "BUS_MAX_BYTES": 64 * 1024,
-            "BUS_RATE": 20000,
-            "BUS_BURST": 20000,
+            **buslimits.defaults(),
             "READY_TIMEOUT_MS": 5000,
         },
         test_config,
     )
+    buslimits.init_app(app)
     deployments.init_app(app)
     manifests.init_app(app)
     health.init_app(app)

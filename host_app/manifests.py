@@ -28,6 +28,8 @@ class ManifestCache:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._fresh: dict[str, tuple[float, Manifest]] = {}
+        # When a fetch last failed, per URL: a hung app must not cost every page load a timeout.
+        self._failed: dict[str, float] = {}
         self._refreshing = SingleRefresh()
 
     def _remembered(self) -> dict:
@@ -59,25 +61,36 @@ class ManifestCache:
         """
         manifest = self.fetch(url)
         self._fresh[url] = (time.monotonic(), manifest)
+        self._failed.pop(url, None)
         self._remember(url, manifest)
         return manifest
 
     def get(self, url: str) -> Manifest | None:
-        """The manifest at `url`: fresh, else the last one remembered, else None."""
+        """The manifest at `url`: fresh, else the last one known, else None."""
+        now = time.monotonic()
         cached = self._fresh.get(url)
-        if cached and time.monotonic() - cached[0] < FRESH_SECONDS:
+        if cached and now - cached[0] < FRESH_SECONDS:
             return cached[1]
+        # A fetch failed a moment ago: the next one waits as long as a fresh copy would last.
+        if now - self._failed.get(url, -FRESH_SECONDS) < FRESH_SECONDS:
+            return self._last_known(url, cached)
         # Expired: one caller fetches, the others answer with the last manifest meanwhile.
         if cached and not self._refreshing.claim(url):
             return cached[1]
         try:
             return self.refresh(url)
         except (OSError, ValueError, ValidationError, urllib.error.URLError):
-            remembered = self._remembered().get(url)
-            return Manifest.model_validate(remembered) if remembered else None
+            self._failed[url] = time.monotonic()
+            return self._last_known(url, cached)
         finally:
             if cached:
                 self._refreshing.release(url)
+
+    def _last_known(self, url: str, cached: tuple[float, Manifest] | None) -> Manifest | None:
+        if cached:
+            return cached[1]
+        remembered = self._remembered().get(url)
+        return Manifest.model_validate(remembered) if remembered else None
 
 
 def cache() -> ManifestCache:

@@ -5,6 +5,7 @@ Each connection has one writer (a greenlet under gevent) draining its queue, so 
 other requests never interleave frames; a health monitor runs while any page is open.
 """
 
+import contextlib
 import json
 import queue
 import threading
@@ -14,7 +15,7 @@ from flask import Blueprint, Flask, current_app, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from host_app import deployments, eventlog, health, logwire, status
+from host_app import deployments, eventlog, health, logwire, manifests, status
 from shared_contracts.web.errors import ApiError
 
 bp = Blueprint("realtime", __name__)
@@ -93,8 +94,24 @@ class Hub:
         """Probe and push health to pages when it changed."""
         current = self.health_now(fresh)
         if current != self.last_health:
+            was = self.last_health
+            back = [app for app, now in current.items() if now == "up" and was.get(app) == "down"]
             self.last_health = current
+            if back:
+                self.publish_manifests(back)
             self.broadcast({"type": "health", "health": current})
+
+    def publish_manifests(self, apps: list[str]) -> None:
+        """Fetch the manifests of apps that came back and push the deployment to pages: a page
+        loaded while one was down (and never known) has none, and its deliveries wait for it."""
+        with self.app.app_context():
+            live = deployments.store().live()
+            for app in apps:
+                # A failed fetch leaves the last known copy (URLError is an OSError, pydantic's
+                # ValidationError a ValueError).
+                with contextlib.suppress(OSError, ValueError, KeyError):
+                    manifests.cache().refresh(live[app]["url"])
+            self.broadcast({"type": "deployments", **status.describe()})
 
     def watch_health(self) -> None:
         """While any page is open, probe the live apps every few seconds."""

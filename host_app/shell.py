@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, render_template
 
-from host_app import deployments, manifests
+from host_app import buslimits, deployments, manifests
 from shared_contracts.bundle import default_bundle
 
 bp = Blueprint("shell", __name__)
@@ -27,11 +27,7 @@ def page_config() -> dict:
         "frameSrc": store.registered_origins(),
         "readyTimeoutMs": int(config["READY_TIMEOUT_MS"]),
         "mode": "naive" if config["BUS_MODE"] == "naive" else "strict",
-        "limits": {
-            "maxBytes": int(config["BUS_MAX_BYTES"]),
-            "ratePerSecond": int(config["BUS_RATE"]),
-            "burst": int(config["BUS_BURST"]),
-        },
+        "limits": buslimits.for_page(config),
         "apps": apps,
         "host": {"manifest": current_app.extensions["mfe_manifest"].model_dump(mode="json")},
         "bundle": default_bundle(),

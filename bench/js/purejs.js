@@ -18,7 +18,7 @@ async ({ manifests, rounds, events }) => {
     realtime.log(entry);
   };
   // No rate limit: the rounds run far faster than any app emits.
-  const router = new Router({ bundle, onLog, limits: { ratePerSecond: 1e9, burst: 1e9 } });
+  const router = new Router({ bundle, onLog, limits: { ratePerSecond: 1e9, burst: 1e9, byteRate: 1e12 } });
   router.setLocal("host", manifests.host, { "order:placed": () => {}, "cart:updated": () => {}, "notification:show": () => {} });
   const queue = [];
   const clients = {};

@@ -450,6 +450,130 @@ def test_rate_limit_refuses_over_burst_and_refills(js):
     assert out["delivered"] == 4
 
 
+def test_byte_rate_refuses_past_the_allowance_and_refills(js):
+    """Emits past `byteRate` bytes in one instant are rate-limited; a second refills it. Each
+    is charged its size bound (at most 6 a character), not the whole allowance."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ limits: { byteRate: 100000 } });
+        const size = JSON.stringify(message({ "1.0.0": ITEM }).envelopes).length;
+        for (let i = 0; i < 1000; i += 1) emit(router, { "1.0.0": ITEM });
+        const first = verdicts().map((v) => v.reason ?? v.status);
+        const why = verdicts().at(-1).message;
+        captured.products.length = 0;
+        advance(1000);
+        emit(router, { "1.0.0": ITEM });
+        return {
+          size, first, why,
+          refilled: verdicts().map((v) => v.reason ?? v.status),
+          delivered: sent("checkout", "deliver").length,
+        };
+        """,
+    )
+    passed = out["first"].count("accepted")
+    # Charged between the real size and six times it (the bound of a string's escapes).
+    assert 100000 // (6 * out["size"]) <= passed <= 100000 // out["size"]
+    assert out["first"] == ["accepted"] * passed + ["rate-limited"] * (1000 - passed)
+    assert "100000 bytes of messages per second" in out["why"]
+    assert out["refilled"] == ["accepted"]
+    assert out["delivered"] == passed + 1
+
+
+def test_default_limits_let_a_full_burst_of_usual_emits_through(js):
+    """The byte bucket must not bind before the message bucket for usual events: a burst of
+    20,000 single emits, then (a second later) 10,000 dual emits, all accepted."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ emits: BOTH, consumes: BOTH, release: 2 });
+        for (let i = 0; i < 20000; i += 1) {
+          emit(router, { "1.0.0": ITEM });
+          ack(router, captured.checkout.at(-1)?.envelope?.id);
+        }
+        const single = verdicts().filter((v) => v.status === "accepted").length;
+        captured.products.length = 0;
+        advance(1000);
+        for (let i = 0; i < 10000; i += 1) {
+          emit(router, { "1.0.0": ITEM, "2.0.0": ITEM_V2 });
+          ack(router, captured.checkout.at(-1)?.envelope?.id);
+        }
+        const dual = verdicts().filter((v) => v.status === "accepted").length;
+        return { single, dual };
+        """,
+    )
+    assert out == {"single": 20000, "dual": 10000}
+
+
+def test_emits_sharing_one_payload_stop_being_walked_once_the_allowance_is_spent(js):
+    """One clone can share a payload among many emits: the walking stops with the allowance."""
+    out = run(
+        js,
+        shared_object_js(3)
+        + """
+        const router = makeRouter({ limits: { byteRate: 100000 } });
+        const readsAfter = [];
+        for (let i = 0; i < 100; i += 1) {
+          emit(router, { "1.0.0": { ...ITEM, note: shared } });
+          readsAfter.push(reads);
+        }
+        const reasons = verdicts().map((v) => v.reason ?? v.status);
+        advance(1000);
+        emit(router, { "1.0.0": { ...ITEM, note: shared } });
+        return {
+          reasons, readsAfter, readsRefilled: reads,
+          size: JSON.stringify(shared).length,
+          refilled: verdicts().at(-1).reason ?? verdicts().at(-1).status,
+        };
+        """,
+    )
+    walked = out["reasons"].count("accepted")
+    # About 100000 / 17000 emits are walked (and pass: the contract takes extra fields).
+    assert out["size"] > 10000
+    assert 1 <= walked <= 100000 // out["size"]
+    assert out["reasons"] == ["accepted"] * walked + ["rate-limited"] * (100 - walked)
+    # The first refused one is walked only as far as the allowance left; then not one more
+    # read. A second later the next one is walked again.
+    reads = out["readsAfter"]
+    assert reads[walked] - reads[walked - 1] < reads[0]
+    assert reads[walked + 1 :] == [reads[walked]] * (99 - walked)
+    assert out["readsRefilled"] > out["readsAfter"][-1]
+    assert out["refilled"] == "accepted"
+
+
+def test_a_huge_object_is_listed_once_and_its_keys_are_paid_for(js):
+    """Listing an object's keys is work past any allowance: 20,000 keys (more than 64 KiB can
+    hold) are listed once per walk and paid for, so the bucket runs dry after a few emits."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ limits: { byteRate: 200000 } });
+        const target = {};
+        for (let i = 0; i < 20000; i += 1) target[`k${i}`] = 1;
+        let listings = 0;
+        const big = new Proxy(target, {
+          ownKeys: (t) => ((listings += 1), Reflect.ownKeys(t)),
+        });
+        const listed = [];
+        for (let i = 0; i < 50; i += 1) {
+          emit(router, { "1.0.0": { ...ITEM, note: big } });
+          listed.push(listings);
+        }
+        return { listed, reasons: verdicts().map((v) => v.reason ?? v.status) };
+        """,
+    )
+    walked = out["reasons"].count("too-large")
+    # 4 bytes a key: 80,000 a listing, so 200,000 pays for two or three emits' walks.
+    assert 1 <= walked <= 3
+    assert out["reasons"] == ["too-large"] * walked + ["rate-limited"] * (50 - walked)
+    # One listing per walked emit (not a second one by the exact measure); the first refused
+    # one may list once with what is left of the bucket, and it pays; then none lists.
+    listed = out["listed"]
+    assert listed[walked - 1] == walked
+    assert listed[walked] <= walked + 1
+    assert listed[-1] == listed[walked]
+
+
 def test_consumer_without_a_conversion_path_refuses_the_emit(js):
     """A consumer taking only a version no converter reaches: `no-conversion`, no delivery."""
     out = run(
@@ -776,6 +900,51 @@ def test_waiting_delivery_follows_a_rollback_of_the_consumer(js):
     assert [(e["version"], e["data"]) for e in out] == [("1.0.0", ITEM)]
 
 
+def test_a_consumer_whose_manifest_is_unknown_gets_its_delivery_once_the_manifest_arrives(js):
+    """Checkout was down when the page loaded (no manifest): the emit waits, then is delivered."""
+    out = run(
+        js,
+        """
+        const router = makeRouter();
+        router.setApp("checkout", { release: 1, manifest: null });
+        const id = emit(router, { "1.0.0": ITEM });
+        const before = {
+          verdict: verdicts().at(-1).status,
+          sent: sent("checkout", "deliver").length,
+          pending: router.pending("checkout").length,
+        };
+        router.setApp("checkout", {
+          release: 1,
+          manifest: manifest("checkout", 1, {}, { "cart:item-added": ["1.0.0"] }),
+        });
+        const delivered = sent("checkout", "deliver").map((m) => m.envelope.id);
+        ack(router, id);
+        return { before, delivered, id, after: router.pending().length };
+        """,
+    )
+    assert out["before"] == {"verdict": "accepted", "sent": 0, "pending": 1}
+    assert out["delivered"] == [out["id"]]
+    assert out["after"] == 0
+
+
+def test_a_waiting_delivery_is_dropped_with_a_log_when_the_manifest_does_not_consume_it(js):
+    """The manifest that arrives does not consume the event: dropped, logged, not retried."""
+    out = run(
+        js,
+        """
+        const router = makeRouter();
+        router.setApp("checkout", { release: 1, manifest: null });
+        emit(router, { "1.0.0": ITEM });
+        router.setApp("checkout", { release: 1, manifest: manifest("checkout", 1, {}, {}) });
+        advance(60000);
+        const dropped = logs.filter((e) => e.type === "dropped").map((e) => e.reason);
+        const pending = router.pending().length;
+        return { dropped, sent: sent("checkout", "deliver").length, pending };
+        """,
+    )
+    assert out == {"dropped": ["not-consumed"], "sent": 0, "pending": 0}
+
+
 FAKE_STORAGE = """
 const saved = new Map();
 let writes = 0;
@@ -1017,3 +1186,29 @@ def test_requests_share_the_rate_limit_and_size_cap(js):
     )
     assert out["answers"] == {"r1": "too-large", "r2": "ok", "r3": "rate-limited"}
     assert out["calls"] == 1
+
+
+def test_requests_share_the_byte_allowance(js):
+    """Requests' params count against the sender's byte allowance, like emits."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ limits: { byteRate: 70000 } });
+        router.service("notifications.show", () => ({ shown: true }));
+        const ask = (rid) => router.receive("products", {
+          tag: "mfe-bus", kind: "request", rid, method: "notifications.show",
+          params: { message: "x".repeat(30000), type: "info" },
+        });
+        ask("r1");
+        ask("r2");
+        ask("r3");
+        await settle();
+        advance(1000);
+        ask("r4");
+        await settle();
+        return plain(Object.fromEntries(
+          sent("products", "response").map((r) => [r.rid, r.ok ? "ok" : r.error.reason]),
+        ));
+        """,
+    )
+    assert out == {"r1": "ok", "r2": "ok", "r3": "rate-limited", "r4": "ok"}

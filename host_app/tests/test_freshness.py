@@ -4,7 +4,7 @@ others answer with the last value meanwhile (no burst of probes under load)."""
 import threading
 import time
 
-from host_app import health
+from host_app import health, manifests
 from host_app.manifests import ManifestCache
 from shared_contracts.manifests import Manifest
 
@@ -79,3 +79,51 @@ def test_an_expired_manifest_is_fetched_once(tmp_path, monkeypatch):
     cache._fresh[URL] = (time.monotonic() - 60, old)
 
     assert assert_refreshed_once(lambda: cache.get(URL), source, old) == new
+
+
+class FailingSource:
+    """A fake fetch that fails like an app that does not answer, counting its calls."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        raise TimeoutError("timed out")
+
+
+def test_a_failed_manifest_fetch_is_not_repeated_while_a_copy_would_be_fresh(tmp_path, monkeypatch):
+    """A hung app costs one timeout per FRESH_SECONDS, not one per page load; then a retry."""
+    cache = ManifestCache(tmp_path / "manifests.json")
+    known = Manifest.model_validate(MANIFEST)
+    cache._remember(URL, known)
+    source = FailingSource()
+    monkeypatch.setattr(cache, "fetch", source)
+    clock = [1000.0]
+    monkeypatch.setattr(manifests.time, "monotonic", lambda: clock[0])
+
+    assert [cache.get(URL) for _ in range(5)] == [known] * 5
+    assert source.calls == 1
+    clock[0] += manifests.FRESH_SECONDS
+    assert cache.get(URL) == known
+    assert source.calls == 2
+
+
+def test_a_manifest_fetch_that_works_again_is_used_at_once_after_the_wait(tmp_path, monkeypatch):
+    """After a failure and the wait, a fetch that succeeds is cached and served as usual."""
+    cache = ManifestCache(tmp_path / "manifests.json")
+    failing = FailingSource()
+    monkeypatch.setattr(cache, "fetch", failing)
+    clock = [1000.0]
+    monkeypatch.setattr(manifests.time, "monotonic", lambda: clock[0])
+    assert cache.get(URL) is None
+    assert cache.get(URL) is None
+    assert failing.calls == 1
+
+    new = Manifest.model_validate(MANIFEST)
+    clock[0] += manifests.FRESH_SECONDS
+    monkeypatch.setattr(cache, "fetch", lambda url: new)
+    assert cache.get(URL) == new
+    monkeypatch.setattr(cache, "fetch", failing)
+    assert cache.get(URL) == new
+    assert failing.calls == 1

@@ -101,3 +101,26 @@ def test_a_huge_value_behind_a_tiny_clone_is_over_at_once(js):
     )
     assert out["sizes"] == ["Infinity"] * 4
     assert 0 < out["reads"] < 10_000
+
+
+def test_an_object_with_more_keys_than_the_limit_can_hold_is_over_once_listed(js):
+    """Each member takes at least 5 bytes: 20,000 keys are over 64 KiB as soon as they are
+    listed, before any is read; `spent` gets the keys listed and the bytes, like a walk."""
+    out = run(
+        js,
+        """
+        const target = {};
+        for (let i = 0; i < 20000; i += 1) target[`k${i}`] = 1;
+        let reads = 0;
+        const big = new Proxy(target, { get: (t, key) => ((reads += 1), t[key]) });
+        const spent = { bytes: 0, listed: 0 };
+        const over = jsonSize({ big }, 65536, null, spent);
+        const small = { bytes: 0, listed: 0 };
+        const size = jsonSize({ a: 1, b: [{ c: 2 }] }, 65536, null, small);
+        return { over, reads, spent, size, small };
+        """,
+    )
+    assert out["over"] == float("inf")
+    assert out["reads"] == 0
+    assert out["spent"] == {"bytes": 65536, "listed": 20001}
+    assert out["small"] == {"bytes": out["size"], "listed": 3}

@@ -147,9 +147,56 @@ def test_page_config_parses(shell, children):
     assert config["apps"]["products"]["url"] == children["PRODUCTS_V1_URL"]
     assert config["apps"]["checkout"]["manifest"]["app"] == "checkout"
     assert config["readyTimeoutMs"] > 0
-    assert {"maxBytes", "ratePerSecond", "burst"} <= set(config["limits"])
+    assert {"maxBytes", "ratePerSecond", "burst", "byteRate"} <= set(config["limits"])
     assert config["bundle"]["contracts"]["cart:item-added"]
     assert sorted(config["frameSrc"]) == sorted(children[k] for k in children if k != "DATA_DIR")
+
+
+def test_bus_limits_from_the_environment_reach_the_page(host_app_factory, monkeypatch):
+    """`MFE_BUS_*` set the page router's limits, as numbers."""
+    monkeypatch.setenv("MFE_BUS_BYTE_RATE", "1000000")
+    monkeypatch.setenv("MFE_BUS_RATE", "50")
+    page = host_app_factory().test_client().get("/").get_data(as_text=True)
+    config = json.loads(html.unescape(re.search(r"data-config='([^']*)'", page).group(1)))
+    assert config["limits"]["byteRate"] == 1000000
+    assert config["limits"]["ratePerSecond"] == 50
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        (
+            "MFE_BUS_RATE",
+            "abc",
+            "MFE_BUS_RATE must be a whole number from 1 to 9007199254740991, not 'abc'",
+        ),
+        ("MFE_BUS_BURST", "0", "MFE_BUS_BURST must be a whole number from 1 to"),
+        ("MFE_BUS_MAX_BYTES", "1.5", "MFE_BUS_MAX_BYTES must be a whole number from 1 to"),
+        ("MFE_BUS_BYTE_RATE", "true", "MFE_BUS_BYTE_RATE must be a whole number from 1 to"),
+        ("MFE_BUS_BYTE_RATE", "1000", "MFE_BUS_BYTE_RATE must be at least MFE_BUS_MAX_BYTES"),
+        # Read as Infinity by the page, which would make the buckets NaN: no limit at all.
+        ("MFE_BUS_BYTE_RATE", "9" * 400, "MFE_BUS_BYTE_RATE must be a whole number from 1 to"),
+        ("MFE_BUS_RATE", "9" * 5000, "MFE_BUS_RATE must be a whole number from 1 to"),
+        ("MFE_BUS_RATE", "1e400", "MFE_BUS_RATE must be a whole number from 1 to"),
+        # str.isdigit() takes these; int() refuses the first and reads the second as 10.
+        ("MFE_BUS_RATE", "\u00b2", "MFE_BUS_RATE must be a whole number from 1 to"),
+        ("MFE_BUS_RATE", "\u0661\u0660", "MFE_BUS_RATE must be a whole number from 1 to"),
+    ],
+)
+def test_a_bad_bus_limit_stops_the_host_with_its_name(
+    host_app_factory, monkeypatch, name, value, message
+):
+    """A bus limit that is not a whole number above 0 is refused at start, named."""
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        host_app_factory()
+
+
+@pytest.mark.parametrize("value", ["70000", " 70000 ", "7e4", "70000.0"])
+def test_a_whole_bus_limit_is_taken_however_it_is_written(host_app_factory, monkeypatch, value):
+    """JSON reads "7e4" and "70000.0" as floats: a whole one is still a whole number."""
+    monkeypatch.setenv("MFE_BUS_BYTE_RATE", value)
+    assert host_app_factory().config["BUS_BYTE_RATE"] == 70000
 
 
 def test_page_has_no_inline_script(shell):

@@ -32,9 +32,12 @@ function stringSize(text) {
  * is more; NaN when `value` is not plain JSON data (undefined, a function, a BigInt, a Date or
  * any other non-plain object, a cycle, nesting past 1,000 levels). Then `problem`, if given,
  * gets `{trail, message}`: the keys and indexes down to the first such value, and what it is.
+ * `spent`, if given, gets the bytes measured added to its `bytes` (`limit` when the walk
+ * stopped early, over the limit or at a value that is not JSON) and the keys listed to `listed`.
  */
-export function jsonSize(value, limit, problem = null) {
+export function jsonSize(value, limit, problem = null, spent = null) {
   let size = 0;
+  let listed = 0;
   const ancestors = new Set();
   const trail = [];
   const notJson = (message) => {
@@ -88,8 +91,17 @@ export function jsonSize(value, limit, problem = null) {
       }
     } else {
       size += 2;
+      if (over()) return false;
+      // Each member takes at least 5 bytes ("":0 and a comma): a huge object is over as soon
+      // as its keys are listed, and listing them again is what a walk past the limit avoids.
+      const keys = Object.keys(item);
+      listed += keys.length;
+      if (size + 5 * keys.length - 1 > limit) {
+        size = Infinity;
+        return false;
+      }
       let first = true;
-      for (const key of Object.keys(item)) {
+      for (const key of keys) {
         if (size + 3 + key.length > limit) {
           size = Infinity;
           return false;
@@ -106,6 +118,10 @@ export function jsonSize(value, limit, problem = null) {
     return true;
   };
   walk(value, 0);
-  if (Number.isNaN(size)) return NaN;
-  return size > limit ? Infinity : size;
+  const result = Number.isNaN(size) ? NaN : size > limit ? Infinity : size;
+  if (spent !== null) {
+    spent.bytes += Number.isFinite(result) ? result : limit;
+    spent.listed += listed;
+  }
+  return result;
 }

@@ -11,6 +11,10 @@ export const DEFAULT_LIMITS = Object.freeze({
   maxBytes: 64 * 1024,
   ratePerSecond: 20000,
   burst: 20000,
+  // Bytes of JSON per second (and at most in one go) an app's messages may make the host walk,
+  // counted as the size check counts them: an upper bound (6 a character, 25 a number), about
+  // 4.5 times the JSON of a usual emit. 20,000 emits of a kilobyte of bound fit in one go.
+  byteRate: 64 * 1024 * 1024,
   ackTimeoutMs: 2000,
   maxAttempts: 6,
   outboxLimit: 1000,
@@ -36,6 +40,13 @@ const clip = (value, max) => (typeof value === "string" ? value.slice(0, max) : 
 const trailPath = (trail) =>
   trail.reduce((path, step) => (typeof step === "number" ? `${path}[${step}]` : joinPath(path, step)), "$");
 
+/**
+ * What a message's walks cost its sender's byte bucket: the bytes they measured, at most the
+ * allowance (a walk stops there), but every key they listed (4 bytes each at least), which
+ * was work done however far past the allowance it went.
+ */
+const walkCost = (walk, allowance) => Math.max(Math.min(walk.bytes, allowance), 4 * walk.listed);
+
 function refusal(reason, message, details = []) {
   return { ok: false, reason, message, details };
 }
@@ -48,12 +59,20 @@ class Bucket {
     this.tokens = burst;
     this.at = now;
   }
-  take(now) {
+  /** The tokens there are at `now`. */
+  level(now) {
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.rate);
     this.at = now;
-    if (this.tokens < 1) return false;
+    return this.tokens;
+  }
+  take(now) {
+    if (this.level(now) < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+  /** Spend `count` tokens already measured out (`level` said they were there). */
+  spend(count) {
+    this.tokens -= count;
   }
 }
 
@@ -85,6 +104,9 @@ export class Router {
     this.outbox = new Map(); // `${app} ${id}` -> record
     this.accepted = new Map(); // sender -> RecentIds
     this.buckets = new Map();
+    this.byteBuckets = new Map();
+    // What the walks of the emit being checked measured and listed (one object, reused).
+    this.walk = { bytes: 0, listed: 0 };
     // Routes depend only on the event, the versions offered and the versions a consumer takes
     // (its manifest's array): cached per such array, then per event and offered version.
     this.routes = new WeakMap();
@@ -103,9 +125,15 @@ export class Router {
 
   /** Declare an app and its live release's manifest (null while unknown). */
   setApp(name, { manifest, release }) {
-    const current = this.apps.get(name) || { send: null, local: null };
+    const current = this.apps.get(name) || { send: null, local: null, manifest: null };
     this.apps.set(name, { ...current, manifest, release });
     this.audiences.clear();
+    if (manifest && !current.manifest && current.send) {
+      // Deliveries that waited for this manifest (never attempted) go now.
+      for (const record of this.outbox.values()) {
+        if (record.app === name && record.attempts === 0) this.attempt(record);
+      }
+    }
   }
 
   /** The host itself as a consumer: `handlers` maps event → function(data, envelope). */
@@ -237,9 +265,25 @@ export class Router {
     if (typeof msg.id !== "string" || !Array.isArray(envelopes) || envelopes.length < 1 || envelopes.length > 8) {
       return refusal("invalid", "an emit carries an id and 1 to 8 envelopes");
     }
+    // Every walk of the message stops at the sender's byte allowance, and what it walked is paid
+    // for whatever the verdict: one structured clone can share a payload among a thousand
+    // emits, which cost nothing to post and much to walk.
+    const bytes = this.bytesOf(name);
+    const allowance = this.allowance(bytes);
+    const walk = this.walk;
+    walk.bytes = 0;
+    walk.listed = 0;
     // The usual emit (valid, small) passes in one walk; any other takes the checks one by one,
     // which name the first that fails.
-    const versions = this.quickShape(name, sender, msg) ?? this.shape(name, sender, msg);
+    let versions = this.quickShape(name, sender, msg, allowance, walk);
+    if (versions === null) {
+      // `shape` measures the message again, exactly, and that size is what it pays. The keys
+      // the first walk listed are paid too; past the allowance, they are not listed again.
+      walk.bytes = 0;
+      const limit = 4 * walk.listed > allowance ? 0 : allowance;
+      versions = this.shape(name, sender, msg, limit, allowance, walk);
+    }
+    bytes.spend(walkCost(walk, allowance));
     if (!Array.isArray(versions)) return versions;
     const seen = this.acceptedBy(name);
     if (seen.has(msg.id)) return { ok: true, duplicate: true, consumers: [] };
@@ -260,7 +304,7 @@ export class Router {
    * Each envelope is validated against the envelope schema with its version's payload schema
    * as `data` (`whole`), which also bounds its JSON size: one walk instead of three.
    */
-  quickShape(name, sender, msg) {
+  quickShape(name, sender, msg, allowance, walk) {
     if (this.naive) return null;
     const envelopes = msg.envelopes;
     const event = envelopes[0]?.event;
@@ -270,7 +314,7 @@ export class Router {
       const schema = this.whole(envelope?.event, envelope?.version);
       if (schema === null) return null;
       // The walk stops once the message could be over the limit: `shape` measures it then.
-      const bound = validSize(schema, envelope, this.limits.maxBytes - size);
+      const bound = validSize(schema, envelope, allowance - size, walk);
       if (bound < 0 || bound === Infinity) return null;
       size += bound + 1;
       if (envelope.id !== msg.id || envelope.event !== event || envelope.source !== name || versions.includes(envelope.version)) {
@@ -279,7 +323,7 @@ export class Router {
       if (!sender.manifest?.emits?.[event]?.includes(envelope.version)) return null;
       versions.push(envelope.version);
     }
-    return size <= this.limits.maxBytes ? versions : null;
+    return size <= allowance ? versions : null;
   }
 
   /** The envelope schema with the payload schema of (event, version) as `data`, or null. */
@@ -301,16 +345,15 @@ export class Router {
   }
 
   /** Each check of an emit's form in turn: its versions, or a refusal naming the first failure. */
-  shape(name, sender, msg) {
+  shape(name, sender, msg, limit, allowance, walk) {
     const envelopes = msg.envelopes;
-    // Measured up to the limit and no further. Nothing else may walk a message that is not
-    // plain JSON data: a few bytes of clone can be a cycle or a shared object the validator
-    // would follow 2^33 ways, so it is refused here, with where and what the culprit is.
+    // Measured up to `limit` (what is left of the allowance) and no further. Nothing else may
+    // walk a message that is not plain JSON data: a few bytes of clone can be a cycle or a
+    // shared object the validator would follow 2^33 ways, so it is refused here, with where
+    // and what the culprit is.
     const problem = {};
-    const size = jsonSize(envelopes, this.limits.maxBytes, problem);
-    if (size === Infinity) {
-      return refusal("too-large", `more than the ${this.limits.maxBytes}-byte limit as JSON`);
-    }
+    const size = jsonSize(envelopes, limit, problem, walk);
+    if (size === Infinity) return this.overAllowance(allowance);
     if (Number.isNaN(size)) {
       const [, ...inEnvelope] = problem.trail;
       return refusal("invalid", "not JSON data", [{ path: trailPath(inEnvelope), message: problem.message }]);
@@ -372,6 +415,13 @@ export class Router {
     let queued = 0;
     for (const [consumer, app] of this.apps) {
       if (consumer === name) continue;
+      // A live app whose manifest is unknown (it was down when this page loaded) may consume
+      // the event: its delivery waits in the outbox for the manifest rather than be lost.
+      if (!app.manifest && !app.local) {
+        consumers.push(consumer);
+        queued += 1;
+        continue;
+      }
       const wants = app.manifest?.consumes?.[event];
       if (!wants || wants.length === 0) continue;
       const route = this.route(event, envelopes, wants);
@@ -429,6 +479,31 @@ export class Router {
       }
     }
     return null;
+  }
+
+  /** The byte bucket of app `name`: JSON bytes of its messages the host may still walk. */
+  bytesOf(name) {
+    let bucket = this.byteBuckets.get(name);
+    if (!bucket) {
+      bucket = new Bucket(this.limits.byteRate, this.limits.byteRate, this.time());
+      this.byteBuckets.set(name, bucket);
+    }
+    return bucket;
+  }
+
+  /** How many JSON bytes of the next message may be walked: the size cap or what is left. */
+  allowance(bytes) {
+    const left = Math.min(this.limits.maxBytes, Math.floor(bytes.level(this.time())));
+    // A broken limit (NaN) lets nothing through rather than everything.
+    return left > 0 ? left : 0;
+  }
+
+  /** The refusal of a message measured past its allowance. */
+  overAllowance(allowance) {
+    if (allowance < this.limits.maxBytes) {
+      return refusal("rate-limited", `more than ${this.limits.byteRate} bytes of messages per second`);
+    }
+    return refusal("too-large", `more than the ${this.limits.maxBytes}-byte limit as JSON`);
   }
 
   bucketOf(name) {
@@ -522,7 +597,8 @@ export class Router {
 
   attempt(record) {
     const app = this.apps.get(record.app);
-    if (!app?.send) return; // waits for the consumer's handshake
+    // Waits for the consumer's handshake, or for its manifest (setApp).
+    if (!app?.send || !app.manifest) return;
     record.deadline = null;
     if (!this.prepare(record)) {
       this.outbox.delete(record.key);
@@ -627,13 +703,18 @@ export class Router {
       answer({ ok: false, error: { reason: "rate-limited", message: "too many messages" } });
       return;
     }
-    const size = jsonSize(msg.params ?? null, this.limits.maxBytes);
+    const bytes = this.bytesOf(name);
+    const allowance = this.allowance(bytes);
+    const walk = { bytes: 0, listed: 0 };
+    const size = jsonSize(msg.params ?? null, allowance, null, walk);
+    bytes.spend(walkCost(walk, allowance));
     if (Number.isNaN(size)) {
       answer({ ok: false, error: { reason: "invalid", message: "not JSON data" } });
       return;
     }
     if (size === Infinity) {
-      answer({ ok: false, error: { reason: "too-large", message: `more than the ${this.limits.maxBytes}-byte limit` } });
+      const { reason, message } = this.overAllowance(allowance);
+      answer({ ok: false, error: { reason, message } });
       return;
     }
     if (!fn) {

@@ -178,8 +178,11 @@ function checkPlain(value, path, errors, depth = 0) {
 // postMessage, and `new Array(14000)` is 70 KB of JSON.) A check that accepts a value without
 // walking it sets the bound to Infinity: measure that one exactly. Past `budget` a walk stops
 // at once, whatever is left: a few bytes of structured clone can hold a huge sparse array or
-// one object referenced a billion times over, which no walk should follow.
+// one object referenced a billion times over, which no walk should follow. Listing an object's
+// keys is work whatever follows, so its 4 bytes a member are counted as soon as they are
+// listed (`listed` counts the keys) and a walk already past its budget lists nothing more.
 let measured = 0;
+let listed = 0;
 let budget = Infinity;
 const compiled = new WeakMap();
 const alwaysValid = () => {
@@ -272,9 +275,14 @@ function build(schema) {
     for (const name of requiredUndeclared) if (!hasOwn(value, name)) return false;
     let found = 0;
     measured += 2;
-    for (const key of Object.keys(value)) {
+    if (measured > budget) return false;
+    const keys = Object.keys(value);
+    listed += keys.length;
+    measured += 4 * keys.length;
+    if (measured > budget) return false;
+    for (const key of keys) {
       if (FORBIDDEN_KEYS.has(key)) return false;
-      measured += 4 + 6 * key.length;
+      measured += 6 * key.length;
       if (measured > budget) return false;
       const property = declared.get(key);
       if (property !== undefined) {
@@ -321,8 +329,13 @@ function plainOk(value, depth) {
   if (depth > 32) return false;
   if (kind === "object") {
     measured += 2;
-    for (const key of Object.keys(value)) {
-      measured += 4 + 6 * key.length;
+    if (measured > budget) return false;
+    const keys = Object.keys(value);
+    listed += keys.length;
+    measured += 4 * keys.length;
+    if (measured > budget) return false;
+    for (const key of keys) {
+      measured += 6 * key.length;
       if (measured > budget) return false;
       if (FORBIDDEN_KEYS.has(key) || !plainOk(value[key], depth + 1)) return false;
     }
@@ -346,9 +359,12 @@ export function isValid(schema, value) {
  * `isValid` and a size in one walk: -1 when `value` is not valid against `schema`, otherwise an
  * upper bound of the UTF-8 size of `JSON.stringify(value)`. Infinity when that is unknown: the
  * bound passed `limit` (the walk stopped there, valid or not) or a part was not measured.
+ * `spent`, if given, gets what this walk measured added to its `bytes` (Infinity when a part
+ * was not measured) and the keys it listed to its `listed`, whatever the verdict.
  */
-export function validSize(schema, value, limit = Infinity) {
+export function validSize(schema, value, limit = Infinity, spent = null) {
   measured = 0;
+  listed = 0;
   budget = limit;
   try {
     const valid = compile(schema)(value);
@@ -356,6 +372,10 @@ export function validSize(schema, value, limit = Infinity) {
     return valid ? measured : -1;
   } finally {
     budget = Infinity;
+    if (spent !== null) {
+      spent.bytes += measured;
+      spent.listed += listed;
+    }
   }
 }
 
