@@ -52,6 +52,22 @@ def test_websocket_echo_through_the_production_server(shop):
         ws.close()
 
 
+def test_a_page_asking_for_manifests_gets_the_deployment_with_them(shop):
+    """`{"type": "manifests"}` (a frame said hello whose manifest the page lacks) is answered
+    with the deployment, every live app's manifest in it."""
+    ws = _socket(shop, shop.host)
+    try:
+        ws.send(json.dumps({"type": "manifests"}))
+        answer = json.loads(ws.receive(timeout=10))
+        assert answer["type"] == "deployments"
+        assert {app: answer["apps"][app]["manifest"]["app"] for app in answer["apps"]} == {
+            "products": "products",
+            "checkout": "checkout",
+        }
+    finally:
+        ws.close()
+
+
 def test_many_open_websockets_do_not_block_http(shop):
     """The host holds 60 sockets at once and still answers HTTP (no thread pinned per socket)."""
     sockets = [_socket(shop, shop.host) for _ in range(60)]

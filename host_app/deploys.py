@@ -65,7 +65,7 @@ def findings_for(app: str, release: int, url: str) -> list[deployability.Finding
     """Check a candidate against the live apps; raises 409 when its manifest is unusable."""
     try:
         candidate = manifests.cache().refresh(url)
-    except (OSError, ValueError) as error:
+    except manifests.FETCH_ERRORS as error:
         raise ApiError(
             409, "candidate-unreachable", f"cannot read {url}/mfe-manifest.json: {error}"
         ) from None

@@ -4,11 +4,11 @@ Cached briefly, and the last good copy of each release is kept in the host's dat
 so the bus still knows what an app consumes while that app is down.
 """
 
+import contextlib
+import http.client
 import json
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -19,6 +19,10 @@ from shared_contracts.manifests import Manifest, fetch_manifest
 
 FRESH_SECONDS = 5.0
 TIMEOUT_SECONDS = 2.0
+# A page asks for missing manifests when a frame says hello: at most one fetch a second each.
+MISSING_RETRY_SECONDS = 1.0
+# What a fetch raises when the app is down, hangs, cuts the answer short or is not an app.
+FETCH_ERRORS = (OSError, ValueError, ValidationError, http.client.HTTPException)
 
 
 class ManifestCache:
@@ -49,7 +53,7 @@ class ManifestCache:
             tmp.replace(self.path)
 
     def fetch(self, url: str) -> Manifest:
-        """GET `{url}/mfe-manifest.json`; raises OSError or ValueError when it cannot."""
+        """GET `{url}/mfe-manifest.json`; raises one of FETCH_ERRORS when it cannot."""
         return fetch_manifest(url, TIMEOUT_SECONDS)
 
     def refresh(self, url: str) -> Manifest:
@@ -59,7 +63,11 @@ class ManifestCache:
         another manifest (e.g. `MFE_DUAL_EMIT`) since the cached copy, and the page opened
         after the deploy must get what the check saw.
         """
-        manifest = self.fetch(url)
+        try:
+            manifest = self.fetch(url)
+        except FETCH_ERRORS:
+            self._failed[url] = time.monotonic()
+            raise
         self._fresh[url] = (time.monotonic(), manifest)
         self._failed.pop(url, None)
         self._remember(url, manifest)
@@ -79,12 +87,24 @@ class ManifestCache:
             return cached[1]
         try:
             return self.refresh(url)
-        except (OSError, ValueError, ValidationError, urllib.error.URLError):
-            self._failed[url] = time.monotonic()
+        except FETCH_ERRORS:
             return self._last_known(url, cached)
         finally:
             if cached:
                 self._refreshing.release(url)
+
+    def fetch_missing(self, urls) -> None:
+        """Fetch now the manifest of each URL none is known for (not even an old copy)."""
+        for url in urls:
+            if self._last_known(url, self._fresh.get(url)) is not None:
+                continue
+            if (
+                time.monotonic() - self._failed.get(url, -MISSING_RETRY_SECONDS)
+                < MISSING_RETRY_SECONDS
+            ):
+                continue
+            with contextlib.suppress(*FETCH_ERRORS):
+                self.refresh(url)
 
     def _last_known(self, url: str, cached: tuple[float, Manifest] | None) -> Manifest | None:
         if cached:

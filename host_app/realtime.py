@@ -5,7 +5,6 @@ Each connection has one writer (a greenlet under gevent) draining its queue, so 
 other requests never interleave frames; a health monitor runs while any page is open.
 """
 
-import contextlib
 import json
 import queue
 import threading
@@ -94,24 +93,8 @@ class Hub:
         """Probe and push health to pages when it changed."""
         current = self.health_now(fresh)
         if current != self.last_health:
-            was = self.last_health
-            back = [app for app, now in current.items() if now == "up" and was.get(app) == "down"]
             self.last_health = current
-            if back:
-                self.publish_manifests(back)
             self.broadcast({"type": "health", "health": current})
-
-    def publish_manifests(self, apps: list[str]) -> None:
-        """Fetch the manifests of apps that came back and push the deployment to pages: a page
-        loaded while one was down (and never known) has none, and its deliveries wait for it."""
-        with self.app.app_context():
-            live = deployments.store().live()
-            for app in apps:
-                # A failed fetch leaves the last known copy (URLError is an OSError, pydantic's
-                # ValidationError a ValueError).
-                with contextlib.suppress(OSError, ValueError, KeyError):
-                    manifests.cache().refresh(live[app]["url"])
-            self.broadcast({"type": "deployments", **status.describe()})
 
     def watch_health(self) -> None:
         """While any page is open, probe the live apps every few seconds."""
@@ -151,6 +134,11 @@ def _handle(connection: Connection, message: dict) -> None:
             connection.send({"type": "log", "entries": eventlog.log().recent(1000), "replay": True})
     elif kind == "probe":
         hub().publish_health(fresh=True)
+    elif kind == "manifests":
+        # A page whose frame said hello without the host knowing that app's manifest (it was
+        # down when the page loaded): fetch what is missing now, and answer with the state.
+        manifests.cache().fetch_missing(d["url"] for d in deployments.store().live().values())
+        connection.send({"type": "deployments", **status.describe()})
     elif kind == "log":
         entries, malformed = logwire.unpack(message)
         if malformed:

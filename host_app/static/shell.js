@@ -70,7 +70,30 @@ router.service("notifications.show", (params) => {
   return { shown: true };
 });
 
-const frames = new Frames({ router, onLog, readyTimeoutMs: config.readyTimeoutMs });
+// A frame whose app's manifest the host did not know when this page loaded (the app was down
+// and never seen): once it answers, ask the host to fetch it, again until a `deployments`
+// message brings it. Until then, deliveries to that app wait in the outbox.
+const MANIFEST_RETRY_MS = 1500;
+let manifestTimer = null;
+function wantManifests(delay = 0) {
+  if (manifestTimer !== null) return;
+  manifestTimer = setTimeout(() => {
+    manifestTimer = null;
+    const missing = [...live.keys()].some((name) => router.isConnected(name) && !router.knows(name));
+    if (!missing) return;
+    realtime.send({ type: "manifests" });
+    wantManifests(MANIFEST_RETRY_MS);
+  }, delay);
+}
+
+const frames = new Frames({
+  router,
+  onLog,
+  readyTimeoutMs: config.readyTimeoutMs,
+  onReady: (name) => {
+    if (!router.knows(name)) wantManifests();
+  },
+});
 for (const [name, app] of Object.entries(config.apps)) {
   router.setApp(name, { manifest: app.manifest, release: app.release });
   const iframe = document.querySelector(`[data-testid='frame-${name}']`);

@@ -541,7 +541,13 @@ def test_emits_sharing_one_payload_stop_being_walked_once_the_allowance_is_spent
     assert out["refilled"] == "accepted"
 
 
-def test_a_huge_object_is_listed_once_and_its_keys_are_paid_for(js):
+@pytest.mark.parametrize(
+    "payload",
+    # Beside the contract's fields (walked as plain data), or the payload itself (walked by
+    # the contract's compiled check).
+    ["{ ...ITEM, note: big }", "big"],
+)
+def test_a_huge_object_is_listed_once_and_its_keys_are_paid_for(js, payload):
     """Listing an object's keys is work past any allowance: 20,000 keys (more than 64 KiB can
     hold) are listed once per walk and paid for, so the bucket runs dry after a few emits."""
     out = run(
@@ -556,11 +562,11 @@ def test_a_huge_object_is_listed_once_and_its_keys_are_paid_for(js):
         });
         const listed = [];
         for (let i = 0; i < 50; i += 1) {
-          emit(router, { "1.0.0": { ...ITEM, note: big } });
+          emit(router, { "1.0.0": PAYLOAD });
           listed.push(listings);
         }
         return { listed, reasons: verdicts().map((v) => v.reason ?? v.status) };
-        """,
+        """.replace("PAYLOAD", payload),
     )
     walked = out["reasons"].count("too-large")
     # 4 bytes a key: 80,000 a listing, so 200,000 pays for two or three emits' walks.
@@ -1212,3 +1218,55 @@ def test_requests_share_the_byte_allowance(js):
         """,
     )
     assert out == {"r1": "ok", "r2": "ok", "r3": "rate-limited", "r4": "ok"}
+
+
+def test_waiting_deliveries_do_not_go_to_the_old_frame_of_a_swapped_app(js):
+    """The manifest arrives with a new release while the old frame is connected: the waiting
+    delivery goes to the new frame once it connects, once, and never to the old one."""
+    out = run(
+        js,
+        """
+        const router = makeRouter();
+        router.setApp("checkout", { release: 1, manifest: null });
+        const id = emit(router, { "1.0.0": ITEM });
+        router.setApp("checkout", {
+          release: 2,
+          manifest: manifest("checkout", 2, {}, { "cart:item-added": ["1.0.0"] }),
+        });
+        const toOld = sent("checkout", "deliver").length;
+        router.disconnect("checkout");
+        connect(router, "checkout");
+        return { toOld, toNew: sent("checkout", "deliver").map((m) => m.envelope.id), id };
+        """,
+    )
+    assert out["toOld"] == 0
+    assert out["toNew"] == [out["id"]]
+
+
+def test_acks_fails_and_requests_never_turn_a_non_string_into_a_string(js):
+    """An id, message or method that is not a string is not stringified (a tiny clone of an
+    array shared 2^25 ways took seconds): such acks and fails are ignored, such a request
+    answered without echoing it."""
+    out = run(
+        js,
+        """
+        const router = makeRouter();
+        let stringified = 0;
+        const trap = [1];
+        trap.toString = () => ((stringified += 1), "x");
+        const id = emit(router, { "1.0.0": ITEM });
+        router.receive("checkout", { tag: "mfe-bus", kind: "ack", id: trap });
+        router.receive("checkout", { tag: "mfe-bus", kind: "fail", id: trap, message: "m" });
+        router.receive("checkout", { tag: "mfe-bus", kind: "fail", id, message: trap });
+        router.receive("products", { tag: "mfe-bus", kind: "request", rid: trap, method: "m" });
+        router.receive("products", { tag: "mfe-bus", kind: "request", rid: "r1", method: trap });
+        await settle();
+        const fails = logs.filter((e) => e.type === "fail").map((e) => e.message);
+        const answers = sent("products", "response").map((r) => [r.rid, r.error?.message]);
+        return { stringified, fails, answers, pending: router.pending().length };
+        """,
+    )
+    assert out["stringified"] == 0
+    assert out["fails"] == [""]
+    assert out["answers"] == [["r1", "no service (not a string)"]]
+    assert out["pending"] == 1

@@ -1,6 +1,7 @@
 """Cached health and manifests: when an entry expires, one caller refreshes it and the
 others answer with the last value meanwhile (no burst of probes under load)."""
 
+import http.client
 import threading
 import time
 
@@ -127,3 +128,38 @@ def test_a_manifest_fetch_that_works_again_is_used_at_once_after_the_wait(tmp_pa
     monkeypatch.setattr(cache, "fetch", failing)
     assert cache.get(URL) == new
     assert failing.calls == 1
+
+
+def test_a_cut_short_answer_is_a_failed_fetch_not_an_error(tmp_path, monkeypatch):
+    """http.client errors (IncompleteRead, BadStatusLine) are not OSErrors: still a failure."""
+    cache = ManifestCache(tmp_path / "manifests.json")
+
+    def cut_short(url):
+        raise http.client.IncompleteRead(b"{")
+
+    monkeypatch.setattr(cache, "fetch", cut_short)
+    assert cache.get(URL) is None
+
+
+def test_missing_manifests_are_fetched_at_once_and_known_ones_are_not(tmp_path, monkeypatch):
+    """A frame said hello: the URLs with no manifest known at all are fetched now, despite the
+    5 s wait after a failure, at most once a second; a URL with an old copy is left alone."""
+    cache = ManifestCache(tmp_path / "manifests.json")
+    other = "http://localhost:8002"
+    cache._remember(other, Manifest.model_validate(MANIFEST))
+    clock = [1000.0]
+    monkeypatch.setattr(manifests.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(cache, "fetch", FailingSource())
+    assert cache.get(URL) is None
+
+    fetched = []
+    new = Manifest.model_validate(MANIFEST)
+    monkeypatch.setattr(cache, "fetch", lambda url: fetched.append(url) or new)
+    cache.fetch_missing([URL, other])
+    assert fetched == []  # the failure was less than a second ago
+    clock[0] += manifests.MISSING_RETRY_SECONDS
+    cache.fetch_missing([URL, other])
+    assert fetched == [URL]
+    assert cache.get(URL) == new
+    cache.fetch_missing([URL, other])
+    assert fetched == [URL]

@@ -128,8 +128,9 @@ export class Router {
     const current = this.apps.get(name) || { send: null, local: null, manifest: null };
     this.apps.set(name, { ...current, manifest, release });
     this.audiences.clear();
-    if (manifest && !current.manifest && current.send) {
-      // Deliveries that waited for this manifest (never attempted) go now.
+    // Deliveries that waited for this manifest (never attempted) go now, to the frame that is
+    // connected; for another release, they wait for its frame's handshake (connect).
+    if (manifest && !current.manifest && current.send && release === current.release) {
       for (const record of this.outbox.values()) {
         if (record.app === name && record.attempts === 0) this.attempt(record);
       }
@@ -169,6 +170,11 @@ export class Router {
 
   isConnected(name) {
     return Boolean(this.apps.get(name)?.send);
+  }
+
+  /** Whether the manifest of app `name` is known. */
+  knows(name) {
+    return Boolean(this.apps.get(name)?.manifest);
   }
 
   /** Register a host service reachable with `window.mfe.request(method, params)`. */
@@ -667,6 +673,9 @@ export class Router {
   }
 
   handleAck(name, msg) {
+    // Only a string names a delivery: anything else could be a tiny clone of an array shared
+    // 2^25 ways, which turning into a string would spend seconds on.
+    if (typeof msg.id !== "string") return;
     const record = this.outbox.get(`${name} ${msg.id}`);
     if (!record) return;
     // Its deadline goes with it; the timer, if it fires, finds nothing due.
@@ -680,10 +689,11 @@ export class Router {
   }
 
   handleFail(name, msg) {
+    if (typeof msg.id !== "string") return;
     const record = this.outbox.get(`${name} ${msg.id}`);
     if (!record) return;
     record.deadline = null;
-    this.logDelivery("fail", record, "message", String(msg.message || "").slice(0, 500));
+    this.logDelivery("fail", record, "message", typeof msg.message === "string" ? msg.message.slice(0, 500) : "");
     this.expect(record, Math.min(this.limits.ackTimeoutMs * 2 ** (record.attempts - 1), 8000), "handler failed");
   }
 
@@ -696,7 +706,9 @@ export class Router {
 
   async handleRequest(name, msg) {
     const rid = msg.rid;
-    const fn = this.services.get(msg.method);
+    // No string to answer to: nobody is waiting for this answer.
+    if (typeof rid !== "string") return;
+    const fn = typeof msg.method === "string" ? this.services.get(msg.method) : undefined;
     const answer = (body) => this.reply(name, { tag: "mfe-bus", kind: "response", rid, ...body });
     // Requests share the sender's rate limit and size cap with its emits.
     if (!this.bucketOf(name).take(this.time())) {
@@ -718,7 +730,8 @@ export class Router {
       return;
     }
     if (!fn) {
-      answer({ ok: false, error: { reason: "unknown-method", message: `no service ${JSON.stringify(msg.method)}` } });
+      const method = typeof msg.method === "string" ? JSON.stringify(msg.method.slice(0, 64)) : "(not a string)";
+      answer({ ok: false, error: { reason: "unknown-method", message: `no service ${method}` } });
       return;
     }
     try {
