@@ -489,12 +489,7 @@ export class Router {
 
   /** The byte bucket of app `name`: JSON bytes of its messages the host may still walk. */
   bytesOf(name) {
-    let bucket = this.byteBuckets.get(name);
-    if (!bucket) {
-      bucket = new Bucket(this.limits.byteRate, this.limits.byteRate, this.time());
-      this.byteBuckets.set(name, bucket);
-    }
-    return bucket;
+    return this.bucketIn(this.byteBuckets, name, this.limits.byteRate, this.limits.byteRate);
   }
 
   /** How many JSON bytes of the next message may be walked: the size cap or what is left. */
@@ -512,11 +507,16 @@ export class Router {
     return refusal("too-large", `more than the ${this.limits.maxBytes}-byte limit as JSON`);
   }
 
+  /** The message bucket of app `name`. */
   bucketOf(name) {
-    let bucket = this.buckets.get(name);
+    return this.bucketIn(this.buckets, name, this.limits.ratePerSecond, this.limits.burst);
+  }
+
+  bucketIn(buckets, name, rate, burst) {
+    let bucket = buckets.get(name);
     if (!bucket) {
-      bucket = new Bucket(this.limits.ratePerSecond, this.limits.burst, this.time());
-      this.buckets.set(name, bucket);
+      bucket = new Bucket(rate, burst, this.time());
+      buckets.set(name, bucket);
     }
     return bucket;
   }

@@ -274,12 +274,8 @@ function build(schema) {
   const objectOk = (value) => {
     for (const name of requiredUndeclared) if (!hasOwn(value, name)) return false;
     let found = 0;
-    measured += 2;
-    if (measured > budget) return false;
-    const keys = Object.keys(value);
-    listed += keys.length;
-    measured += 4 * keys.length;
-    if (measured > budget) return false;
+    const keys = keysWithinBudget(value);
+    if (keys === null) return false;
     for (const key of keys) {
       if (FORBIDDEN_KEYS.has(key)) return false;
       measured += 6 * key.length;
@@ -324,16 +320,22 @@ function build(schema) {
   };
 }
 
+/** An object's keys, its braces and 4 bytes a member counted; null once past the budget. */
+function keysWithinBudget(value) {
+  measured += 2;
+  if (measured > budget) return null;
+  const keys = Object.keys(value);
+  listed += keys.length;
+  measured += 4 * keys.length;
+  return measured > budget ? null : keys;
+}
+
 function plainOk(value, depth) {
   const kind = typeOf(value);
   if (depth > 32) return false;
   if (kind === "object") {
-    measured += 2;
-    if (measured > budget) return false;
-    const keys = Object.keys(value);
-    listed += keys.length;
-    measured += 4 * keys.length;
-    if (measured > budget) return false;
+    const keys = keysWithinBudget(value);
+    if (keys === null) return false;
     for (const key of keys) {
       measured += 6 * key.length;
       if (measured > budget) return false;
