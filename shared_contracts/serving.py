@@ -6,6 +6,7 @@
 
 import argparse
 import importlib
+import multiprocessing
 import os
 import sys
 from urllib.parse import urlsplit
@@ -108,6 +109,10 @@ def _run_granian(target: str, bind: str, server: dict, reload: bool) -> None:
     from granian.constants import Interfaces
 
     host, port = bind.rsplit(":", 1)
+    if reload:
+        # On Linux, multiprocessing forks by default: a reloaded worker forked from this process
+        # (which imported the app to start) ran the old code again. A spawned one imports anew.
+        multiprocessing.set_start_method("spawn", force=True)
     Granian(
         target,
         address=host,
@@ -117,9 +122,11 @@ def _run_granian(target: str, bind: str, server: dict, reload: bool) -> None:
         websockets=False,
         workers=server["workers"],
         blocking_threads=server["blocking_threads"],
-        # Workers are spawned, not forked: a reloaded worker imports the new code by itself.
         reload=reload,
         reload_paths=[settings.REPOSITORY / package for package in PACKAGES],
+        # A file saved with a syntax error kills the new workers, not the server: the next save
+        # that fixes it brings them back.
+        reload_ignore_worker_failure=True,
         # A worker that dies (OOM, a crash in C) comes back instead of taking the app down.
         respawn_failed_workers=True,
         workers_kill_timeout=5,
