@@ -21,8 +21,13 @@ from shared_contracts.web.errors import ApiError
 
 log = logging.getLogger(__name__)
 
-TIMEOUT_SECONDS = 2.0
+# Products runs beside checkout: an answer takes milliseconds, and a hung release must not hold
+# one of checkout's few workers for long.
+TIMEOUT_SECONDS = 1.0
 CACHE_SECONDS = 30.0
+# After every release failed, adds and orders get their 503 at once for this long, instead of
+# each waiting for the timeouts again (a frozen products made checkout's /healthz time out).
+RETRY_SECONDS = 2.0
 # The catalog is a few KiB; refuse to buffer anything absurd.
 MAX_RESPONSE_BYTES = 1024 * 1024
 
@@ -75,21 +80,29 @@ class CatalogCache:
         self._lock = threading.Lock()
         self._items: dict[str, CatalogItem] | None = None
         self._expires = 0.0
+        self._retry_at = 0.0
+        self._answered: str | None = None
 
     def get(self, urls: list[str]) -> dict[str, CatalogItem]:
         """The cached catalog, or a fresh one from the first URL that answers."""
         # One thread refreshes; the others wait for its answer instead of piling on products.
         with self._lock:
-            if self._items is not None and time.monotonic() < self._expires:
+            now = time.monotonic()
+            if self._items is not None and now < self._expires:
                 return self._items
-            for url in urls:
+            if now < self._retry_at:
+                raise CatalogUnavailable()
+            # The release that answered last is asked first.
+            for url in sorted(urls, key=lambda url: url != self._answered):
                 try:
                     items = _fetch(url)
                 except (OSError, http.client.HTTPException, ValidationError, ValueError) as error:
                     log.warning("catalog at %s unavailable: %s", url, error)
                     continue
                 self._items, self._expires = items, time.monotonic() + CACHE_SECONDS
+                self._answered = url
                 return items
+            self._retry_at = time.monotonic() + RETRY_SECONDS
         raise CatalogUnavailable()
 
 

@@ -11,7 +11,8 @@ from checkout_app.catalog_client import CatalogItem
 from checkout_app.contracts import consumed_item_added
 from checkout_app.db import get_db, write_transaction
 from checkout_app.money import MAX_CENTS, from_cents, to_cents
-from shared_contracts import ContractError, Envelope, registry
+from shared_contracts import ContractError, Envelope, NoConversionPath, registry
+from shared_contracts.versions import Version
 from shared_contracts.web.errors import ApiError
 
 EVENT = "cart:item-added"
@@ -20,19 +21,30 @@ MAX_UNITS = 1_000_000
 
 
 def parse(raw: dict, release: int) -> Envelope:
-    """Validate the envelope and check this release consumes its version (else 422)."""
+    """Validate the envelope; one of a version this release does not consume is converted to
+    the highest it does (the endpoint takes any known version), else 422."""
     envelope = registry.validate_envelope(raw)
     if envelope.event != EVENT:
         raise ContractError("unknown-event", f"this endpoint takes {EVENT}, not {envelope.event}")
     versions = consumed_item_added(release)
-    if envelope.version not in versions:
-        raise ContractError(
-            "unknown-version",
-            f"checkout release {release} consumes {EVENT} {', '.join(versions)},"
-            f" not {envelope.version}",
-            [{"path": "$.version", "message": f"expected one of {versions}"}],
-        )
-    return envelope
+    if envelope.version in versions:
+        return envelope
+    # The same converters as the bus: release 1 reads a 2.0.0 add as 1.0.0 (no discount).
+    for target in sorted(versions, key=Version, reverse=True):
+        try:
+            data = registry.converters.convert(
+                EVENT, envelope.data.model_dump(mode="json"), envelope.version, target
+            )
+        except NoConversionPath:
+            continue
+        fields = envelope.model_dump(mode="json")
+        return registry.validate_envelope({**fields, "version": target, "data": data})
+    raise ContractError(
+        "unknown-version",
+        f"checkout release {release} consumes {EVENT} {', '.join(versions)},"
+        f" and no converter leads there from {envelope.version}",
+        [{"path": "$.version", "message": f"expected one of {versions}"}],
+    )
 
 
 def body_sha256(envelope: Envelope) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from checkout_app.tests.conftest import DISCOUNTS, Shopper, envelope, make_app
+from checkout_app.tests.conftest import DISCOUNTS, PRICES, Shopper, envelope, make_app
 
 
 def count_rows(app, table: str) -> int:
@@ -193,12 +193,18 @@ def test_release_2_takes_2_0_0_without_a_discount(shopper2):
     assert response.json["total"] == 89.99
 
 
-def test_release_1_refuses_2_0_0(shopper):
-    """Release 1 does not consume 2.0.0: 422 unknown-version, cart unchanged."""
-    response = shopper.add("kettle", 1, version="2.0.0", discount=7.5)
-    assert response.status_code == 422
-    assert response.json["error"] == "unknown-version"
-    assert shopper.cart()["itemCount"] == 0
+def test_release_1_takes_2_0_0_as_1_0_0_at_list_price(shopper):
+    """The endpoint takes any known version: release 1 converts 2.0.0 down as the bus would
+    (the discount dropped) and charges the list price; the same add as 1.0.0 counts once."""
+    v2 = envelope("kettle", 1, version="2.0.0", discount=7.5, appliedPromo="KETTLE-15")
+    response = shopper.post("/api/cart/items", v2)
+    assert response.status_code == 201, response.json
+    assert response.json["total"] == PRICES["kettle"]
+    assert response.json["lines"][0]["discount"] == 0
+    data = {k: v for k, v in v2["data"].items() if k not in ("discount", "appliedPromo")}
+    again = shopper.post("/api/cart/items", {**v2, "version": "1.0.0", "data": data})
+    assert again.status_code == 200
+    assert shopper.cart()["itemCount"] == 1
 
 
 def test_unknown_version(shopper2):

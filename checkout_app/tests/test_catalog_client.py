@@ -135,3 +135,38 @@ def test_adding_through_the_http_catalog(tmp_path, serve):
     shopper = Shopper(app)
     assert shopper.add("grinder", 3).json["total"] == 269.97
     assert shopper.order().json["total"] == 269.97
+
+
+def test_after_every_release_failed_the_next_asks_answer_503_at_once(tmp_path, monkeypatch):
+    """A hung or dead products costs one round of timeouts per RETRY_SECONDS, not one per add:
+    meanwhile adds get their 503 at once; afterwards products is asked again."""
+    calls = []
+
+    def failing(url):
+        calls.append(url)
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(catalog_client, "_fetch", failing)
+    clock = [1000.0]
+    monkeypatch.setattr(catalog_client.time, "monotonic", lambda: clock[0])
+    app = make_app(tmp_path, CATALOG=None, PRODUCTS_V1_URL="http://v1", PRODUCTS_V2_URL="http://v2")
+    with app.app_context():
+        for _ in range(3):
+            with pytest.raises(CatalogUnavailable):
+                catalog_client.products()
+        assert calls == ["http://v1", "http://v2"]
+        clock[0] += catalog_client.RETRY_SECONDS
+        with pytest.raises(CatalogUnavailable):
+            catalog_client.products()
+    assert calls == ["http://v1", "http://v2"] * 2
+
+
+def test_the_release_that_answered_last_is_asked_first(tmp_path, serve, monkeypatch):
+    """Release 1 of products gone, release 2 answered: the next refresh starts with release 2."""
+    v1, v2 = serve(b"{}", 500), serve()
+    monkeypatch.setattr(catalog_client, "CACHE_SECONDS", 0.0)
+    app = make_app(tmp_path, CATALOG=None, PRODUCTS_V1_URL=v1.url, PRODUCTS_V2_URL=v2.url)
+    with app.app_context():
+        catalog_client.products()
+        catalog_client.products()
+    assert (v1.hits, v2.hits) == (1, 2)

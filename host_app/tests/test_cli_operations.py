@@ -6,6 +6,8 @@ import-linter forbids shared_contracts' tests from importing any app.
 """
 
 import json
+import socket
+import threading
 import urllib.error
 import urllib.request
 
@@ -310,3 +312,85 @@ def test_reset_without_a_host_is_exit_2(mfe, monkeypatch):
     code, _, err = mfe("reset")
     assert code == 2
     assert "cannot reach" in err
+
+
+# ---- a host that answers garbage: a clear message and exit 2, never a traceback --------------
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [[], {"apps": 1}, {"apps": {"products": {"release": "one", "url": "x"}}}, {"revision": 1}],
+)
+def test_status_of_a_host_answering_something_else_is_exit_2(mfe, fake_child, monkeypatch, answer):
+    """JSON that is not a deployment state: exit 2, naming the answer's URL."""
+    url = fake_child({"/api/deployments": answer})
+    monkeypatch.setenv("MFE_HOST_URL", url)
+    code, out, err = mfe("status")
+    assert code == 2
+    assert f"{url}/api/deployments" in err
+    assert "Traceback" not in err and out == ""
+
+
+@pytest.fixture
+def garbage_server():
+    """A TCP server that answers every connection with bytes that are not HTTP."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def answer():
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"\x00\x01 not http at all\r\n\r\n")
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    yield f"http://localhost:{listener.getsockname()[1]}"
+    stop.set()
+    thread.join(timeout=5)
+    listener.close()
+
+
+@pytest.mark.parametrize("command", [("status",), ("chaos", "checkout", "down"), ("reset",)])
+def test_a_host_answering_bytes_that_are_not_http_is_exit_2(
+    mfe, monkeypatch, garbage_server, command
+):
+    """A bad status line (or none): exit 2 with what came, no traceback."""
+    monkeypatch.setenv("MFE_HOST_URL", garbage_server)
+    monkeypatch.setenv("MFE_ADMIN_TOKEN", ADMIN_TOKEN)
+    code, _, err = mfe(*command)
+    assert code == 2
+    assert "no usable HTTP answer" in err
+
+
+@pytest.mark.parametrize("value", ["foo", "http://localhost:99999", "http://[::1"])
+def test_a_bad_host_url_is_exit_2_naming_the_variable(mfe, monkeypatch, value):
+    """`MFE_HOST_URL` that is not a usable URL: exit 2, saying which variable."""
+    monkeypatch.setenv("MFE_HOST_URL", value)
+    code, _, err = mfe("status")
+    assert code == 2
+    assert "MFE_HOST_URL" in err
+
+
+def test_an_unreadable_admin_token_is_exit_2(mfe, shop, monkeypatch, tmp_path):
+    """The token file is a folder: exit 2, saying where it looked."""
+    monkeypatch.delenv("MFE_ADMIN_TOKEN")
+    data = tmp_path / "elsewhere"
+    monkeypatch.setenv("MFE_DATA_DIR", str(data))
+    (data / "host" / "admin_token").mkdir(parents=True)
+    code, _, err = mfe("chaos", "checkout", "down")
+    assert code == 2
+    assert "cannot read the admin token" in err
+
+
+def test_events_tail_against_a_host_that_never_answers_is_exit_2(mfe, monkeypatch, garbage_server):
+    """The WebSocket handshake has no timeout: a request to /healthz goes first."""
+    monkeypatch.setenv("MFE_HOST_URL", garbage_server)
+    code, _, err = mfe("events", "tail", "--count", "1")
+    assert code == 2
+    assert "no usable HTTP answer" in err

@@ -1,11 +1,19 @@
 """`mfe status`, `mfe deploy`, `mfe can-i-deploy`: what is live, and changing it safely."""
 
 import argparse
+import http.client
 import json
 
 from shared_contracts import deployability, settings
 from shared_contracts.cli.exits import EXIT_OK, EXIT_REFUSED, UsageError
-from shared_contracts.cli.http import admin_token, call, deployment_state, host_url
+from shared_contracts.cli.http import (
+    admin_token,
+    call,
+    checked_state,
+    deployment_state,
+    host_url,
+    live_entry,
+)
 from shared_contracts.cli.output import table
 from shared_contracts.manifests import Manifest, fetch_manifest
 
@@ -51,12 +59,12 @@ def show_status(args: argparse.Namespace) -> int:
                 app,
                 entry["release"],
                 entry["url"],
-                entry["health"]["status"],
+                (entry.get("health") or {}).get("status", "unknown"),
                 _versions(manifest.get("emits")),
                 _versions(manifest.get("consumes")),
             ]
         )
-    print(f"host {host_url()} — deployment revision {state['revision']}")
+    print(f"host {host_url()} — deployment revision {state.get('revision', '?')}")
     print(table(["APP", "LIVE", "URL", "HEALTH", "EMITS", "CONSUMES"], rows))
     return EXIT_OK
 
@@ -67,7 +75,7 @@ def _fetch_manifest(url: str) -> Manifest:
     except OSError as error:
         reason = getattr(error, "reason", error)
         raise UsageError(f"cannot reach {url}/mfe-manifest.json: {reason}") from None
-    except ValueError as error:
+    except (ValueError, http.client.HTTPException) as error:
         raise UsageError(f"{url}/mfe-manifest.json is not a manifest: {error}") from None
 
 
@@ -77,7 +85,7 @@ def _candidate_url(state: dict, app: str, release: int, url: str | None) -> str:
             return settings.origin(url)
         except ValueError as error:
             raise UsageError(str(error)) from None
-    registered = state["apps"][app]["releases"].get(str(release))
+    registered = live_entry(state, app)["releases"].get(str(release))
     if registered:
         return registered
     raise UsageError(f"{app} release {release} is not registered: pass --url")
@@ -132,17 +140,23 @@ def deploy_release(args: argparse.Namespace) -> int:
     body = {"app": args.app, "release": args.release, "force": args.force}
     if args.url:
         body["url"] = args.url
-    status, reply = call("POST", f"{host_url()}/api/deployments", body, admin_token())
+    url = f"{host_url()}/api/deployments"
+    status, reply = call("POST", url, body, admin_token())
     if status == 200:
-        entry = reply["apps"][args.app]
-        for warning in reply.get("warnings", []):
+        entry = checked_state(reply, url)["apps"].get(args.app)
+        if entry is None:
+            raise UsageError(f"{url} answered without {args.app}: {reply}")
+        for warning in _listed(reply.get("warnings")):
             print(f"WARNING {warning}")
         print(f"{args.app} release {entry['release']} is live at {entry['url']}")
         return EXIT_OK
     if status in (400, 422):
         raise UsageError(f"{reply.get('error')}: {reply.get('message')}")
     print(f"refused ({status} {reply.get('error')}): {reply.get('message')}")
-    for detail in reply.get("details", []):
+    for detail in _listed(reply.get("details")):
+        if not isinstance(detail, dict):
+            print(f"  - {detail}")
+            continue
         line = detail.get("detail") or detail.get("message") or detail
         print(
             f"  - {detail.get('producer', '')} → {detail.get('consumer', '')} "
@@ -151,3 +165,8 @@ def deploy_release(args: argparse.Namespace) -> int:
     if status == 409 and reply.get("error") == "incompatible":
         print("fix the contract or pass --force to deploy anyway (the event log records it)")
     return EXIT_REFUSED
+
+
+def _listed(value) -> list:
+    """A list from an answer's field, or nothing when the field is not one."""
+    return value if isinstance(value, list) else []

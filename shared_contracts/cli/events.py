@@ -7,7 +7,7 @@ import time
 import simple_websocket
 
 from shared_contracts.cli.exits import EXIT_OK, UsageError
-from shared_contracts.cli.http import host_url
+from shared_contracts.cli.http import call, host_url
 
 
 def register(commands) -> None:
@@ -56,6 +56,9 @@ def line(entry: dict) -> str:
 def tail_events(args: argparse.Namespace) -> int:
     """Print the host's recent history, then every new entry as it happens (Ctrl-C stops)."""
     url = host_url()
+    # The WebSocket's opening handshake has no timeout: a host that takes the connection and
+    # never answers would hang here for good. One request with a timeout says it answers.
+    call("GET", f"{url}/healthz")
     try:
         ws = simple_websocket.Client.connect(
             url.replace("http", "ws", 1) + "/ws", headers={"Origin": url}
@@ -66,13 +69,13 @@ def tail_events(args: argparse.Namespace) -> int:
     try:
         ws.send(json.dumps({"type": "hello", "role": "inspector"}))
         while args.count is None or printed < args.count:
-            message = json.loads(ws.receive())
-            if message.get("type") != "log":
+            message = _parsed(ws.receive())
+            if message.get("type") != "log" or not isinstance(message.get("entries"), list):
                 continue
-            for entry in message.get("entries", []):
-                if entry.get("type") == "hello":
+            for entry in message["entries"]:
+                if not isinstance(entry, dict) or entry.get("type") == "hello":
                     continue
-                print(json.dumps(entry) if args.json else line(entry), flush=True)
+                print(json.dumps(entry) if args.json else _line_or_raw(entry), flush=True)
                 printed += 1
                 if args.count is not None and printed >= args.count:
                     break
@@ -83,3 +86,20 @@ def tail_events(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     return EXIT_OK
+
+
+def _parsed(text) -> dict:
+    """A message from the host as a JSON object, or an empty one when it is anything else."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _line_or_raw(entry: dict) -> str:
+    """`line(entry)`, or the entry as JSON when its fields are not of the usual types."""
+    try:
+        return line(entry)
+    except (TypeError, ValueError, AttributeError, OverflowError):
+        return json.dumps(entry)

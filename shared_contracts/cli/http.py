@@ -1,9 +1,12 @@
 """Talking to the running apps from the CLI: JSON over HTTP, with the admin token."""
 
+import http.client
 import json
 import os
 import urllib.error
 import urllib.request
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shared_contracts import settings
 from shared_contracts.cli.exits import UsageError
@@ -23,10 +26,13 @@ def admin_token() -> str:
         raise UsageError(
             f"no admin token: set MFE_ADMIN_TOKEN, or start the host once so it writes {path}"
         ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read the admin token at {path}: {error}") from None
 
 
 def call(method: str, url: str, body: dict | None = None, token: str | None = None):
-    """Send a request; returns (status, JSON body). Unreachable → UsageError (exit 2)."""
+    """Send a request; returns (status, JSON object). Unreachable, or an answer that is not
+    HTTP (cut short, garbage, a bad URL) → UsageError (exit 2)."""
     headers = {"Accept": "application/json"}
     data = None
     if body is not None:
@@ -43,23 +49,73 @@ def call(method: str, url: str, body: dict | None = None, token: str | None = No
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
         raise UsageError(f"cannot reach {url}: {reason}") from None
+    except (http.client.HTTPException, ValueError) as error:
+        raise UsageError(f"no usable HTTP answer from {url}: {error!r}") from None
 
 
-def _json(raw: bytes):
+def _json(raw: bytes) -> dict:
+    """The answer as a JSON object; anything else as an error object saying what came."""
     try:
-        return json.loads(raw or b"null")
+        value = json.loads(raw or b"{}")
     except ValueError:
-        return {"error": "not-json", "message": raw[:200].decode(errors="replace")}
+        value = None
+    if isinstance(value, dict):
+        return value
+    return {"error": "not-json", "message": raw[:200].decode(errors="replace")}
 
 
 def host_url() -> str:
     """The host's URL from `MFE_HOST_URL`."""
-    return settings.app_url("host")
+    try:
+        return settings.app_url("host")
+    except ValueError as error:
+        raise UsageError(f"MFE_HOST_URL: {error}") from None
+
+
+class _Lenient(BaseModel):
+    # What the CLI reads of an answer; anything more is the host's business.
+    model_config = ConfigDict(extra="allow")
+
+
+class _Health(_Lenient):
+    status: str
+
+
+class _LiveApp(_Lenient):
+    release: int
+    url: str
+    health: _Health | None = None
+    releases: dict[str, str] = {}
+    manifest: dict | None = None
+
+
+class _DeploymentState(_Lenient):
+    apps: dict[str, _LiveApp]
+
+
+def checked_state(body: dict, where: str) -> dict:
+    """`body` if it has the shape of the host's deployment state; else UsageError."""
+    try:
+        _DeploymentState.model_validate(body)
+    except ValidationError as error:
+        first = error.errors()[0]
+        at = ".".join(str(part) for part in first["loc"]) or "the answer"
+        raise UsageError(f"{where} is not a deployment state ({at}: {first['msg']})") from None
+    return body
 
 
 def deployment_state() -> dict:
     """`GET /api/deployments` of the host; UsageError when it is not running."""
-    status, body = call("GET", f"{host_url()}/api/deployments")
+    url = f"{host_url()}/api/deployments"
+    status, body = call("GET", url)
     if status != 200:
         raise UsageError(f"the host answered {status}: {body}")
-    return body
+    return checked_state(body, url)
+
+
+def live_entry(state: dict, app: str) -> dict:
+    """`app`'s entry in a checked deployment state; UsageError when the host has none."""
+    entry = state["apps"].get(app)
+    if entry is None:
+        raise UsageError(f"the host's deployment state has no {app}: {sorted(state['apps'])}")
+    return {"releases": {}, **entry}

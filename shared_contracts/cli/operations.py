@@ -4,7 +4,14 @@ import argparse
 
 from shared_contracts import settings
 from shared_contracts.cli.exits import EXIT_OK, EXIT_REFUSED, UsageError
-from shared_contracts.cli.http import admin_token, call, deployment_state, host_url
+from shared_contracts.cli.http import (
+    admin_token,
+    call,
+    checked_state,
+    deployment_state,
+    host_url,
+    live_entry,
+)
 
 
 def register(commands) -> None:
@@ -36,17 +43,17 @@ def reset(args: argparse.Namespace) -> int:
     failures = 0
     state = deployment_state()
     for app in settings.APPS:
-        for url in sorted(set(state["apps"][app]["releases"].values())):
+        for url in sorted(set(live_entry(state, app)["releases"].values())):
             status, _ = _try_post(f"{url}/api/admin/chaos", {"mode": "up"}, token)
             if status != 200:
                 reason = status or "not running"
                 print(f"note: {app} at {url} did not clear its chaos mode ({reason})")
-    checkout_urls = sorted(set(state["apps"]["checkout"]["releases"].values()))
+    checkout_urls = sorted(set(live_entry(state, "checkout")["releases"].values()))
     status, body = 0, {}
     for url in checkout_urls:
         status, body = _try_post(f"{url}/api/admin/reset", None, token)
         if status == 200:
-            counts = body["deleted"]
+            counts = body.get("deleted") if isinstance(body.get("deleted"), dict) else {}
             print(
                 f"checkout: deleted {counts.get('carts', 0)} cart(s), "
                 f"{counts.get('orders', 0)} order(s)"
@@ -55,9 +62,10 @@ def reset(args: argparse.Namespace) -> int:
     else:
         print(f"checkout could not be reset ({status} {body.get('error') if body else ''})")
         failures += 1
-    status, body = _post(f"{host_url()}/api/admin/reset", None, token)
+    url = f"{host_url()}/api/admin/reset"
+    status, body = _post(url, None, token)
     if status == 200:
-        live = ", ".join(f"{a}={e['release']}" for a, e in body["apps"].items())
+        live = ", ".join(f"{a}={e['release']}" for a, e in checked_state(body, url)["apps"].items())
         print(f"host: deployments back to defaults ({live}); event log cleared")
     else:
         print(f"host refused the reset ({status} {body.get('error')}): {body.get('message')}")
@@ -67,7 +75,7 @@ def reset(args: argparse.Namespace) -> int:
 
 def set_chaos(args: argparse.Namespace) -> int:
     """Set the chaos mode of an app's live release."""
-    entry = deployment_state()["apps"][args.app]
+    entry = live_entry(deployment_state(), args.app)
     status, body = _post(f"{entry['url']}/api/admin/chaos", {"mode": args.mode}, admin_token())
     if status != 200:
         print(f"refused ({status} {body.get('error')}): {body.get('message')}")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from shared_contracts import publishing, registry
-from shared_contracts.cli import main
+from shared_contracts.cli import events, main
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 EVENT = "cart:item-added"
@@ -292,3 +292,17 @@ def test_console_script_check():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("ok: ")
+
+
+@pytest.mark.parametrize("text", ["not json", "[1, 2]", "null", None, '"a"'])
+def test_events_tail_skips_a_message_that_is_not_a_json_object(text):
+    """The host's socket could carry anything: only JSON objects are read."""
+    assert events._parsed(text) == {}
+
+
+def test_events_tail_prints_an_entry_of_unusual_types_as_json():
+    """An entry whose fields have other types than usual is printed raw, not a traceback."""
+    odd = {"type": "ack", "at": "yesterday", "latencyMs": "fast"}
+    assert json.loads(events._line_or_raw(odd)) == odd
+    usual = {"type": "ack", "at": 0, "app": "checkout", "event": "e", "to": "1.0.0"}
+    assert "ack e 1.0.0" in events._line_or_raw(usual)

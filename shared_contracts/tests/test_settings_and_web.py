@@ -232,6 +232,20 @@ def test_configure_reads_the_environment(tmp_path, monkeypatch):
     assert app.config["HOST_URL"] == HOST
 
 
+@pytest.mark.parametrize("value", ["1e3", "12.50", "true", "null", "0", "[1]"])
+def test_tokens_and_keys_from_the_environment_stay_exactly_the_text_given(
+    tmp_path, monkeypatch, value
+):
+    """The admin token and secret keys are compared as text: JSON must not reinterpret them
+    (the CLI sends "1e3" as it is; the apps once compared it with 1000.0 and answered 403)."""
+    monkeypatch.setenv("MFE_ADMIN_TOKEN", value)
+    monkeypatch.setenv("MFE_PRODUCTS_SECRET_KEY", value)
+    app = make_app(tmp_path)
+    assert app.config["ADMIN_TOKEN"] == value
+    assert web.admin.admin_token(app.config) == value
+    assert app.config["SECRET_KEY"] == value
+
+
 def test_test_config_overrides_the_environment(tmp_path, monkeypatch):
     """Test overrides come last."""
     monkeypatch.setenv("MFE_RELEASE", "2")

@@ -1,5 +1,6 @@
 """Configuration every app loads the same way: defaults, then `MFE_*`, then test overrides."""
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -28,6 +29,11 @@ def configure(app: Flask, name: str, defaults: dict, test_config: dict | None) -
     )
     app.config.from_mapping({**base, **defaults})
     app.config.from_prefixed_env("MFE")
+    # Text stays text: from_prefixed_env reads values as JSON, so a token "1e3" became 1000.0
+    # and "true" True, and the apps compared the CLI's "1e3" with "1000.0" (403).
+    for key in ("ADMIN_TOKEN", "SECRET_KEY", f"{name.upper()}_SECRET_KEY", "DATA_DIR"):
+        if f"MFE_{key}" in os.environ:
+            app.config[key] = os.environ[f"MFE_{key}"]
     if test_config:
         app.config.from_mapping(test_config)
     for key in settings.DEFAULT_URLS:
