@@ -6,6 +6,7 @@ sleeps and retries and made insert p99 jump to 24-240 ms, is then never needed.
 """
 
 import fcntl
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -13,8 +14,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, current_app
+from werkzeug.exceptions import InternalServerError
 
 from checkout_app.schema import SCHEMA
+from shared_contracts.web.errors import error_response
+
+log = logging.getLogger(__name__)
 
 # Only a writer outside our lock (a manual sqlite3 shell, a checkpoint) can still make us wait.
 BUSY_TIMEOUT_MS = 5000
@@ -110,3 +115,16 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("DATABASE_LOCK", app.config["DATABASE"] + ".lock")
     app.extensions["checkout_db_local"] = threading.local()
     init_schema(app)
+
+    @app.errorhandler(sqlite3.OperationalError)
+    def database_error(error: sqlite3.OperationalError):
+        # Only a writer outside our lock (a sqlite3 shell, a backup) holds the database past
+        # the busy timeout: the add changed nothing and can simply be sent again.
+        if "locked" in str(error) or "busy" in str(error):
+            response = error_response(
+                503, "busy", "the cart database is busy; nothing changed, try again in a moment"
+            )
+            response.headers["Retry-After"] = "1"
+            return response
+        log.exception("database error")
+        return error_response(500, "internal-server-error", InternalServerError.description)

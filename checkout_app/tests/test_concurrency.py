@@ -5,9 +5,11 @@ count once: the cross-process writer lock and the in-transaction id check make i
 """
 
 import multiprocessing
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from checkout_app import db
 from checkout_app.tests.conftest import COOKIE, Shopper, envelope, make_app
 
 
@@ -115,3 +117,27 @@ def test_another_process_writing_at_the_same_time(tmp_path):
     assert sorted([ours[40], their_statuses[40]]) == [200, 201]
     cart = {line["productId"]: line["quantity"] for line in shopper.cart()["lines"]}
     assert cart == {"filters": 80, "grinder": 1}
+
+
+def test_a_writer_outside_the_lock_past_the_busy_timeout_is_a_503_that_changes_nothing(
+    tmp_path, monkeypatch
+):
+    """A sqlite3 shell holding a write: the add answers 503 `busy` with Retry-After, the cart
+    is unchanged, and the same add goes through once the shell lets go."""
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 50)
+    app = make_app(tmp_path)
+    shopper = Shopper(app)
+    shell = sqlite3.connect(app.config["DATABASE"], isolation_level=None)
+    shell.execute("BEGIN IMMEDIATE")
+    try:
+        add = envelope()
+        response = shopper.post("/api/cart/items", add)
+        assert response.status_code == 503
+        assert response.json["error"] == "busy"
+        assert response.headers["Retry-After"] == "1"
+    finally:
+        shell.execute("ROLLBACK")
+        shell.close()
+    assert shopper.cart()["itemCount"] == 0
+    assert shopper.post("/api/cart/items", add).status_code == 201
+    assert shopper.cart()["itemCount"] == 1

@@ -199,6 +199,31 @@ def test_diff_uncomparable_schema_exits_2(capsys, tmp_path, removed_required):
     assert "cannot compare" in err
 
 
+DEEP = '{"properties": {"a": ' * 400 + "{}" + "}}" * 400
+DEEPER = '{"properties": {"a": ' * 3000 + "{}" + "}}" * 3000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"type": 5}',
+        '{"enum": 5}',
+        '{"properties": {"a": 5}}',
+        '{"type": ["string", 5]}',
+        DEEP,
+        DEEPER,
+    ],
+    ids=["type 5", "enum 5", "property 5", "type list", "400 deep", "3000 deep"],
+)
+def test_diff_of_json_that_is_not_a_usable_schema_exits_2(capsys, tmp_path, removed_required, text):
+    """JSON that is no JSON Schema, or nested past what can be read: a usage error, no traceback."""
+    bad = tmp_path / "bad.json"
+    bad.write_text(text)
+    code, _, err = run(capsys, "contracts", "diff", removed_required[0], str(bad))
+    assert code == 2
+    assert err.startswith("mfe: cannot ")
+
+
 # --- check, publish, export -----------------------------------------------------------------
 
 
