@@ -6,6 +6,7 @@ built on): shared_contracts' tests may not import an app (import-linter counts t
 
 import os
 import stat
+import threading
 import types
 
 import pytest
@@ -219,3 +220,29 @@ def test_no_delay_when_up(client, sleeps):
     """Without chaos nothing sleeps."""
     assert client.get("/healthz").status_code == 200
     assert sleeps == []
+
+
+def test_both_releases_setting_their_mode_at_once_keep_both(tmp_path):
+    """Releases 1 and 2 share the file: 8 threads flipping them up and down at once, each
+    ending on `down`, lose no setting (before the lock, some failed or went missing)."""
+    apps = [make_app(tmp_path, test_config={"RELEASE": r, "ADMIN_TOKEN": TOKEN}) for r in (1, 2)]
+    start = threading.Barrier(8)
+    answers = []
+
+    def flip(index: int) -> None:
+        client = apps[index % 2].test_client()
+        start.wait()
+        for mode in ["up", "down"] * 10:
+            # An error here is kept and reported below, in the test's own thread.
+            try:
+                answers.append(set_mode(client, mode).status_code)
+            except Exception as error:
+                answers.append(repr(error))
+
+    threads = [threading.Thread(target=flip, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [200] * 160
+    assert [app.test_client().get("/healthz").status_code for app in apps] == [503, 503]

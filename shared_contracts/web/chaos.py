@@ -4,8 +4,10 @@ The mode is kept per release in the app's data folder, so every worker process s
 `down` answers 503 to everything but the chaos endpoint; `slow` delays every answer.
 """
 
+import fcntl
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -70,11 +72,15 @@ def set_mode():
     if body.mode not in MODES:
         raise ApiError(422, "invalid", f"mode must be one of {', '.join(MODES)}")
     path = _path()
-    modes = _read(path)
-    modes[str(current_app.config["RELEASE"])] = body.mode
-    tmp = path.with_name(f".chaos.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(modes))
-    tmp.replace(path)
+    # Both releases of an app share the file: read, change and replace it under one lock, or
+    # two settings at the same moment could each write the file without the other's.
+    with open(path.with_name(".chaos.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        modes = _read(path)
+        modes[str(current_app.config["RELEASE"])] = body.mode
+        tmp = path.with_name(f".chaos.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(json.dumps(modes))
+        tmp.replace(path)
     return {
         "app": current_app.config["APP_NAME"],
         "release": current_app.config["RELEASE"],
