@@ -17,13 +17,15 @@ from pydantic import ValidationError
 
 from checkout_app.money import to_cents
 from shared_contracts.api import Product, ProductList
+from shared_contracts.web import chaos
 from shared_contracts.web.errors import ApiError
 
 log = logging.getLogger(__name__)
 
 # Products runs beside checkout: an answer takes milliseconds, and a hung release must not hold
-# one of checkout's few workers for long.
-TIMEOUT_SECONDS = 1.0
+# one of checkout's few workers for long; but one slowed by `mfe chaos products slow` still
+# answers in time.
+TIMEOUT_SECONDS = 2 * chaos.SLOW_SECONDS
 CACHE_SECONDS = 30.0
 # After every release failed, adds and orders get their 503 at once for this long, instead of
 # each waiting for the timeouts again (a frozen products made checkout's /healthz time out).

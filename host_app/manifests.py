@@ -103,8 +103,14 @@ class ManifestCache:
                 < MISSING_RETRY_SECONDS
             ):
                 continue
-            with contextlib.suppress(*FETCH_ERRORS):
-                self.refresh(url)
+            # Many pages may ask at once: one of them fetches, the others go on.
+            if not self._refreshing.claim(url):
+                continue
+            try:
+                with contextlib.suppress(*FETCH_ERRORS):
+                    self.refresh(url)
+            finally:
+                self._refreshing.release(url)
 
     def _last_known(self, url: str, cached: tuple[float, Manifest] | None) -> Manifest | None:
         if cached:

@@ -125,7 +125,8 @@ def _run_granian(target: str, bind: str, server: dict, reload: bool) -> None:
         reload=reload,
         reload_paths=[settings.REPOSITORY / package for package in PACKAGES],
         # A file saved with a syntax error kills the new workers, not the server: the next save
-        # that fixes it brings them back.
+        # that fixes it brings them back. (In reload mode granian then also leaves a worker that
+        # crashed at run time down until the next save; only labs run with reload.)
         reload_ignore_worker_failure=True,
         # A worker that dies (OOM, a crash in C) comes back instead of taking the app down.
         respawn_failed_workers=True,

@@ -3,6 +3,7 @@
 import json
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -10,18 +11,21 @@ import pytest
 from checkout_app import catalog_client
 from checkout_app.catalog_client import CatalogItem, CatalogUnavailable
 from checkout_app.tests.conftest import CATALOG, Shopper, make_app
+from shared_contracts.web import chaos
 
 
 class FakeProducts:
     """A tiny products server answering `GET /api/products` with a given body."""
 
-    def __init__(self, body: bytes, status: int = 200):
+    def __init__(self, body: bytes, status: int = 200, delay: float = 0.0):
         self.body, self.status, self.hits = body, status, 0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 fake.hits += 1
+                # As `mfe chaos products slow` does: the answer comes, late.
+                time.sleep(delay)
                 self.send_response(fake.status if self.path == "/api/products" else 404)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -45,9 +49,9 @@ def serve():
     """Start fake products servers; all are stopped after the test."""
     servers = []
 
-    def start(body=None, status: int = 200) -> FakeProducts:
+    def start(body=None, status: int = 200, delay: float = 0.0) -> FakeProducts:
         payload = json.dumps({"products": CATALOG}).encode() if body is None else body
-        server = FakeProducts(payload, status)
+        server = FakeProducts(payload, status, delay)
         servers.append(server)
         return server
 
@@ -170,3 +174,11 @@ def test_the_release_that_answered_last_is_asked_first(tmp_path, serve, monkeypa
         catalog_client.products()
         catalog_client.products()
     assert (v1.hits, v2.hits) == (1, 2)
+
+
+def test_a_products_release_slowed_by_chaos_still_answers_in_time(tmp_path, serve):
+    """`mfe chaos products slow` delays each answer by SLOW_SECONDS, and a busy machine adds a
+    little: still a catalog, not a 503."""
+    slowed = serve(delay=chaos.SLOW_SECONDS + 0.3)
+    _, items = products_from(tmp_path, slowed.url, closed_url())
+    assert "grinder" in items

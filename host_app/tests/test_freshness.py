@@ -163,3 +163,18 @@ def test_missing_manifests_are_fetched_at_once_and_known_ones_are_not(tmp_path, 
     assert cache.get(URL) == new
     cache.fetch_missing([URL, other])
     assert fetched == [URL]
+
+
+def test_pages_asking_at_once_for_a_missing_manifest_cause_one_fetch(tmp_path, monkeypatch):
+    """While one page's request fetches a missing manifest, another's does not fetch it too."""
+    cache = ManifestCache(tmp_path / "manifests.json")
+    source = SlowSource(Manifest.model_validate(MANIFEST))
+    monkeypatch.setattr(cache, "fetch", source)
+    first = threading.Thread(target=cache.fetch_missing, args=([URL],))
+    first.start()
+    assert source.entered.wait(5)
+    cache.fetch_missing([URL])
+    source.release.set()
+    first.join(5)
+    assert source.calls == 1
+    assert cache.get(URL) == source.answer
