@@ -5,7 +5,6 @@ one write transaction runs across all processes and threads; SQLite's busy handl
 sleeps and retries and made insert p99 jump to 24-240 ms, is then never needed.
 """
 
-import fcntl
 import logging
 import sqlite3
 import threading
@@ -17,6 +16,7 @@ from flask import Flask, current_app
 from werkzeug.exceptions import InternalServerError
 
 from checkout_app.schema import SCHEMA
+from shared_contracts.filelock import flocked, writer_lock
 from shared_contracts.web.errors import error_response
 
 log = logging.getLogger(__name__)
@@ -35,24 +35,6 @@ def connect(path: str) -> sqlite3.Connection:
     # NORMAL is safe in WAL mode: a crash of the app never loses a commit, a power cut might.
     conn.execute("PRAGMA synchronous = NORMAL")
     return conn
-
-
-@contextmanager
-def _flocked(lock_file) -> Iterator[None]:
-    """Hold an exclusive flock on an open lock file."""
-    fcntl.flock(lock_file, fcntl.LOCK_EX)
-    try:
-        yield
-    finally:
-        fcntl.flock(lock_file, fcntl.LOCK_UN)
-
-
-@contextmanager
-def writer_lock(lock_path: str) -> Iterator[None]:
-    """Hold the exclusive cross-process writer lock."""
-    # flock locks belong to the open file, so threads of one process also exclude each other.
-    with open(lock_path, "a") as lock_file, _flocked(lock_file):
-        yield
 
 
 def get_db() -> sqlite3.Connection:
@@ -86,7 +68,7 @@ def _thread_lock_file():
 def write_transaction() -> Iterator[sqlite3.Connection]:
     """One write transaction: commit on success, roll back on any exception."""
     conn = get_db()
-    with _flocked(_thread_lock_file()):
+    with flocked(_thread_lock_file()):
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn

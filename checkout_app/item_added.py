@@ -12,7 +12,7 @@ from checkout_app.contracts import consumed_item_added
 from checkout_app.db import get_db, write_transaction
 from checkout_app.money import MAX_CENTS, from_cents, to_cents
 from shared_contracts import ContractError, Envelope, NoConversionPath, registry
-from shared_contracts.versions import Version
+from shared_contracts.versions import sort_versions
 from shared_contracts.web.errors import ApiError
 
 EVENT = "cart:item-added"
@@ -30,7 +30,7 @@ def parse(raw: dict, release: int) -> Envelope:
     if envelope.version in versions:
         return envelope
     # The same converters as the bus: release 1 reads a 2.0.0 add as 1.0.0 (no discount).
-    for target in sorted(versions, key=Version, reverse=True):
+    for target in reversed(sort_versions(versions)):
         try:
             data = registry.converters.convert(
                 EVENT, envelope.data.model_dump(mode="json"), envelope.version, target

@@ -9,12 +9,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from e2e.processes import REPOSITORY, free_port
+from shared_contracts.readiness import wait_until
 
 IGNORED = shutil.ignore_patterns(
     ".venv", ".git", "instance", "__pycache__", "*.egg-info", ".*_cache", ".hypothesis", "bench"
@@ -30,15 +30,9 @@ def page(url: str) -> str | None:
         return None
 
 
-def until(condition, what: str, timeout: float = 60.0):
-    """Poll `condition()` until it is truthy (returned), or fail naming `what`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+def until(condition, what: str) -> None:
+    """Wait for `condition()` (a minute at most), or fail naming `what`."""
+    assert wait_until(condition, timeout=60.0, interval=0.1), f"timed out waiting for {what}"
 
 
 def test_a_reloaded_granian_app_serves_the_edited_file_and_outlives_a_syntax_error(tmp_path):

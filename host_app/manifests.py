@@ -80,7 +80,7 @@ class ManifestCache:
         if cached and now - cached[0] < FRESH_SECONDS:
             return cached[1]
         # A fetch failed a moment ago: the next one waits as long as a fresh copy would last.
-        if now - self._failed.get(url, -FRESH_SECONDS) < FRESH_SECONDS:
+        if self._failed_within(url, FRESH_SECONDS):
             return self._last_known(url, cached)
         # Expired: one caller fetches, the others answer with the last manifest meanwhile.
         if cached and not self._refreshing.claim(url):
@@ -98,10 +98,7 @@ class ManifestCache:
         for url in urls:
             if self._last_known(url, self._fresh.get(url)) is not None:
                 continue
-            if (
-                time.monotonic() - self._failed.get(url, -MISSING_RETRY_SECONDS)
-                < MISSING_RETRY_SECONDS
-            ):
+            if self._failed_within(url, MISSING_RETRY_SECONDS):
                 continue
             # Many pages may ask at once: one of them fetches, the others go on.
             if not self._refreshing.claim(url):
@@ -111,6 +108,11 @@ class ManifestCache:
                     self.refresh(url)
             finally:
                 self._refreshing.release(url)
+
+    def _failed_within(self, url: str, seconds: float) -> bool:
+        """Whether a fetch of `url` failed less than `seconds` ago."""
+        failed = self._failed.get(url)
+        return failed is not None and time.monotonic() - failed < seconds
 
     def _last_known(self, url: str, cached: tuple[float, Manifest] | None) -> Manifest | None:
         if cached:

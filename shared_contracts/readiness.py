@@ -19,14 +19,25 @@ def healthy(url: str, timeout: float = 2.0) -> dict | None:
     return body if body.get("status") == "ok" else None
 
 
+def wait_until(condition, timeout: float, interval: float = 0.2):
+    """Poll `condition()` until it is truthy or `timeout` passes; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
 def wait_healthy(urls: list[str], timeout: float = 60.0, interval: float = 0.2) -> list[str]:
     """Poll until every URL is healthy or `timeout` passes; returns the ones still down."""
-    deadline = time.monotonic() + timeout
     pending = list(urls)
-    while pending and time.monotonic() < deadline:
-        pending = [url for url in pending if healthy(url) is None]
-        if pending:
-            time.sleep(interval)
+
+    def all_up() -> bool:
+        pending[:] = [url for url in pending if healthy(url) is None]
+        return not pending
+
+    wait_until(all_up, timeout, interval)
     return pending
 
 

@@ -94,14 +94,15 @@ class _DeploymentState(_Lenient):
 
 
 def checked_state(body: dict, where: str) -> dict:
-    """`body` if it has the shape of the host's deployment state; else UsageError."""
+    """`body` with the defaults of what the CLI reads filled in, if it has the shape of the
+    host's deployment state; else UsageError."""
     try:
-        _DeploymentState.model_validate(body)
+        state = _DeploymentState.model_validate(body)
     except ValidationError as error:
         first = error.errors()[0]
         at = ".".join(str(part) for part in first["loc"]) or "the answer"
         raise UsageError(f"{where} is not a deployment state ({at}: {first['msg']})") from None
-    return body
+    return state.model_dump()
 
 
 def deployment_state() -> dict:
@@ -118,4 +119,4 @@ def live_entry(state: dict, app: str) -> dict:
     entry = state["apps"].get(app)
     if entry is None:
         raise UsageError(f"the host's deployment state has no {app}: {sorted(state['apps'])}")
-    return {"releases": {}, **entry}
+    return entry

@@ -4,7 +4,6 @@ The mode is kept per release in the app's data folder, so every worker process s
 `down` answers 503 to everything but the chaos endpoint; `slow` delays every answer.
 """
 
-import fcntl
 import json
 import os
 import threading
@@ -14,6 +13,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, current_app, request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from shared_contracts.filelock import writer_lock
 from shared_contracts.registry import pydantic_details
 from shared_contracts.web.admin import require_admin
 from shared_contracts.web.errors import ApiError, error_response
@@ -74,8 +74,7 @@ def set_mode():
     path = _path()
     # Both releases of an app share the file: read, change and replace it under one lock, or
     # two settings at the same moment could each write the file without the other's.
-    with open(path.with_name(".chaos.lock"), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with writer_lock(path.with_name(".chaos.lock")):
         modes = _read(path)
         modes[str(current_app.config["RELEASE"])] = body.mode
         tmp = path.with_name(f".chaos.{os.getpid()}.{threading.get_ident()}.tmp")

@@ -672,11 +672,15 @@ export class Router {
     this.attempt(record);
   }
 
-  handleAck(name, msg) {
+  /** The delivery to `name` that an ack or fail names, or undefined. */
+  deliveryOf(name, msg) {
     // Only a string names a delivery: anything else could be a tiny clone of an array shared
     // 2^25 ways, which turning into a string would spend seconds on.
-    if (typeof msg.id !== "string") return;
-    const record = this.outbox.get(`${name} ${msg.id}`);
+    return typeof msg.id === "string" ? this.outbox.get(`${name} ${msg.id}`) : undefined;
+  }
+
+  handleAck(name, msg) {
+    const record = this.deliveryOf(name, msg);
     if (!record) return;
     // Its deadline goes with it; the timer, if it fires, finds nothing due.
     record.deadline = null;
@@ -689,8 +693,7 @@ export class Router {
   }
 
   handleFail(name, msg) {
-    if (typeof msg.id !== "string") return;
-    const record = this.outbox.get(`${name} ${msg.id}`);
+    const record = this.deliveryOf(name, msg);
     if (!record) return;
     record.deadline = null;
     this.logDelivery("fail", record, "message", typeof msg.message === "string" ? msg.message.slice(0, 500) : "");
