@@ -1,9 +1,10 @@
-"""`MFE_RELOAD=1 make run` (lab 5): a granian app serves an edited file after its workers
-restart, and a file saved with a syntax error stops its workers, not the process.
+"""`MFE_RELOAD=1 make run` (lab 5): an app serves an edited file after its workers restart,
+and while a file cannot be imported it answers 500 saying why, instead of hanging or stopping.
 
 The app runs from a copy of the repository, which the test edits; the real one is untouched.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 from e2e.processes import REPOSITORY, free_port
@@ -30,27 +32,37 @@ def page(url: str) -> str | None:
         return None
 
 
+def failure(url: str) -> dict | None:
+    """The JSON error body of `url` when it answers 500, else None."""
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return None
+    except urllib.error.HTTPError as error:
+        return json.loads(error.read()) if error.code == 500 else None
+    except (OSError, urllib.error.URLError):
+        return None
+
+
 def until(condition, what: str) -> None:
     """Wait for `condition()` (a minute at most), or fail naming `what`."""
     assert wait_until(condition, timeout=60.0, interval=0.1), f"timed out waiting for {what}"
 
 
-def test_a_reloaded_granian_app_serves_the_edited_file_and_outlives_a_syntax_error(tmp_path):
+@contextmanager
+def reloading(tmp_path, variable: str, *command: str):
+    """Run `python -m COMMAND --reload` from a copy of the repository; yield (copy, url, log)."""
     copy = tmp_path / "repository"
     shutil.copytree(REPOSITORY, copy, ignore=IGNORED)
-    catalog = copy / "products_app" / "catalog.py"
-    original = catalog.read_text()
-    assert "Stoneware Mug" in original
     url = f"http://localhost:{free_port()}"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("MFE_")},
         "MFE_DATA_DIR": str(tmp_path / "data"),
-        "MFE_PRODUCTS_V1_URL": url,
+        variable: url,
     }
-    log = (tmp_path / "products.log").open("wb")
+    log = (tmp_path / "app.log").open("wb")
     # Run from the copy: `-m` puts it first on sys.path, so its packages are the ones imported.
     proc = subprocess.Popen(
-        [sys.executable, "-m", "products_app", "--release", "1", "--reload"],
+        [sys.executable, "-m", *command, "--reload"],
         cwd=copy,
         env=env,
         stdout=log,
@@ -59,6 +71,20 @@ def test_a_reloaded_granian_app_serves_the_edited_file_and_outlives_a_syntax_err
     )
     output = lambda: Path(log.name).read_text(errors="replace")  # noqa: E731
     try:
+        yield copy, url, output
+        assert proc.poll() is None, output()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+        log.close()
+
+
+def test_a_reloaded_granian_app_serves_the_edited_file_and_reports_a_syntax_error(tmp_path):
+    command = ("products_app", "--release", "1")
+    with reloading(tmp_path, "MFE_PRODUCTS_V1_URL", *command) as (copy, url, output):
+        catalog = copy / "products_app" / "catalog.py"
+        original = catalog.read_text()
+        assert "Stoneware Mug" in original
         until(lambda: "Stoneware Mug" in (page(url + "/") or ""), "the first page")
 
         catalog.write_text(original.replace("Stoneware Mug", "Reloaded Mug"))
@@ -66,12 +92,29 @@ def test_a_reloaded_granian_app_serves_the_edited_file_and_outlives_a_syntax_err
 
         catalog.write_text(original + "\ndef broken(:\n")
         until(lambda: "SyntaxError" in output(), "the syntax error in the log")
-        assert proc.poll() is None, output()
+        until(lambda: failure(url + "/healthz") is not None, "a 500 naming the error")
+        error = failure(url + "/api/products")
+        assert error["error"] == "app-not-loaded", error
+        assert "SyntaxError" in error["message"] and "catalog.py" in "".join(error["details"])
 
         catalog.write_text(original)
         until(lambda: "Stoneware Mug" in (page(url + "/") or ""), "the fixed file")
-        assert proc.poll() is None
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-        log.close()
+
+
+def test_the_reloaded_host_outlives_a_module_that_raises_at_import(tmp_path):
+    with reloading(tmp_path, "MFE_HOST_URL", "host_app") as (copy, url, output):
+        module = copy / "host_app" / "docs.py"
+        original = module.read_text()
+        until(lambda: '"ok"' in (page(url + "/healthz") or ""), "the host's health")
+
+        # Not a syntax error: gunicorn itself only survives those.
+        module.write_text(original + "\nraise RuntimeError('a lab typo')\n")
+        until(lambda: failure(url + "/healthz") is not None, "a 500 naming the error")
+        error = failure(url + "/api/deployments")
+        assert error["error"] == "app-not-loaded", error
+        assert "RuntimeError: a lab typo" in error["message"]
+        assert "docs.py" in "".join(error["details"])
+        assert "a lab typo" in output()
+
+        module.write_text(original)
+        until(lambda: '"ok"' in (page(url + "/healthz") or ""), "the fixed file")

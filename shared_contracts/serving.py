@@ -6,9 +6,11 @@
 
 import argparse
 import importlib
+import json
 import multiprocessing
 import os
 import sys
+import traceback
 from urllib.parse import urlsplit
 
 from shared_contracts import settings
@@ -62,9 +64,61 @@ def parse_args(app: str, argv: list[str]) -> argparse.Namespace:
 PACKAGES = ("host_app", "products_app", "checkout_app", "shared_contracts")
 
 
+def project_sources() -> list[str]:
+    """The project's Python files outside its tests: what gunicorn's reloader must watch."""
+    return sorted(
+        str(path)
+        for package in PACKAGES
+        for path in (settings.REPOSITORY / package).rglob("*.py")
+        if "tests" not in path.relative_to(settings.REPOSITORY).parts
+    )
+
+
 def _load(target: str):
     module, _, factory = target.partition(":")
     return getattr(importlib.import_module(module), factory)()
+
+
+# Set by `serve` in reload mode: the factory a reloaded granian worker loads through `failsafe`.
+RELOAD_TARGET = "MFE_RELOAD_TARGET"
+
+
+def failing_app(reason: BaseException):
+    """A WSGI app that answers every request 500 with why the real app could not be loaded."""
+    lines = traceback.format_exception(reason)
+    body = json.dumps(
+        {
+            "error": "app-not-loaded",
+            "message": f"the app could not be loaded: {type(reason).__name__}: {reason}",
+            "details": [line.rstrip() for line in lines],
+        }
+    ).encode()
+
+    def app(environ, start_response):
+        start_response(
+            "500 Internal Server Error",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+    return app
+
+
+def load_or_explain(target: str):
+    """In reload mode: the app, or `failing_app` while its code cannot be imported."""
+    try:
+        return _load(target)
+    except Exception as reason:
+        # A granian worker that died here left the port accepting connections nobody served,
+        # and a gunicorn one stopped the host and honcho with it: one bad save ended the lab.
+        # The app now says what is wrong until the next save reloads it.
+        print("".join(traceback.format_exception(reason)), file=sys.stderr, flush=True)
+        return failing_app(reason)
+
+
+def failsafe():
+    """Granian's factory in reload mode (a spawned worker finds its target in the environment)."""
+    return load_or_explain(os.environ[RELOAD_TARGET])
 
 
 def forget_project_modules() -> None:
@@ -113,6 +167,8 @@ def _run_granian(target: str, bind: str, server: dict, reload: bool) -> None:
         # On Linux, multiprocessing forks by default: a reloaded worker forked from this process
         # (which imported the app to start) ran the old code again. A spawned one imports anew.
         multiprocessing.set_start_method("spawn", force=True)
+        os.environ[RELOAD_TARGET] = target
+        target = f"{__name__}:failsafe"
     Granian(
         target,
         address=host,
@@ -124,9 +180,9 @@ def _run_granian(target: str, bind: str, server: dict, reload: bool) -> None:
         blocking_threads=server["blocking_threads"],
         reload=reload,
         reload_paths=[settings.REPOSITORY / package for package in PACKAGES],
-        # A file saved with a syntax error kills the new workers, not the server: the next save
-        # that fixes it brings them back. (In reload mode granian then also leaves a worker that
-        # crashed at run time down until the next save; only labs run with reload.)
+        # A worker that fails anyway stays down until the next save instead of stopping the
+        # server. (In reload mode granian also leaves a worker that crashed at run time down
+        # until the next save; only labs run with reload.)
         reload_ignore_worker_failure=True,
         # A worker that dies (OOM, a crash in C) comes back instead of taking the app down.
         respawn_failed_workers=True,
@@ -159,6 +215,10 @@ def _run_gunicorn(target: str, bind: str, server: dict, reload: bool) -> None:
         "control_socket_disable": True,
         **server,
     }
+    if reload:
+        # gunicorn watches the modules a worker imported; one that failed to import is not among
+        # them, so saving its fix would never reload the worker.
+        options["reload_extra_files"] = project_sources()
     if server["worker_class"] == "gevent":
         options["post_request"] = _yield_after_request
 
@@ -171,6 +231,7 @@ def _run_gunicorn(target: str, bind: str, server: dict, reload: bool) -> None:
             # Imported in the worker, after gevent has patched the standard library.
             if options["reload"]:
                 forget_project_modules()
+                return load_or_explain(target)
             return _load(target)
 
     Server().run()
