@@ -27,9 +27,11 @@ def _finite_float(text: str) -> float:
 
 
 def json_object() -> dict:
-    """The request body as a JSON object, or a 400/413/415 JSON error."""
+    """The request body as a JSON object, or a 400/413 JSON error."""
+    # 400 rather than 415: the design's list of statuses has no 415, and the host answers the
+    # same way for a body that is not JSON.
     if not request.is_json:
-        raise ApiError(415, "unsupported-media-type", "send the body as application/json")
+        raise _bad("send the body as JSON, with Content-Type: application/json")
     # get_data raises 413 itself when Content-Length is over MAX_CONTENT_LENGTH.
     raw = request.get_data(cache=False)
     limit = current_app.config["MAX_CONTENT_LENGTH"]

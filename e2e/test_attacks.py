@@ -641,7 +641,7 @@ def test_a_cross_origin_form_post_is_refused(shop, attacker, context):
     with lure.expect_response(lambda r: r.url == action) as answered:
         lure.goto(attacker.url("form", action=action, body=json.dumps(envelope("grinder", 9))))
     response = answered.value
-    # The CSRF check answers first; the text/plain body would be a 415 behind it anyway.
+    # The CSRF check answers first; the text/plain body would be a 400 behind it anyway.
     assert (response.status, response.json()["error"]) == (403, "csrf-failed")
     assert "mfe_checkout_session=" in response.request.all_headers().get("cookie", "")
     still_works(shop, BrowserCart(shop, host), {"mug": 1})

@@ -359,13 +359,15 @@ def test_a_body_over_64_kib_is_a_json_413(shopper):
     assert shopper.cart()["itemCount"] == 0
 
 
-def test_a_form_body_is_a_415(shopper):
-    """Only application/json is read."""
+def test_a_form_body_is_a_400(shopper):
+    """Only application/json is read; a form body is refused as bad JSON and changes nothing."""
     response = shopper.client.post(
         "/api/cart/items", data={"event": "cart:item-added"}, headers=shopper.headers()
     )
-    assert response.status_code == 415
-    assert response.json["error"] == "unsupported-media-type"
+    assert response.status_code == 400
+    assert response.json["error"] == "bad-json"
+    assert "application/json" in response.json["message"]
+    assert shopper.cart()["itemCount"] == 0
 
 
 def test_wrong_method_is_a_405_not_a_csrf_failure(client):
