@@ -87,6 +87,8 @@ def test_cart_and_badge_survive_a_reload_and_a_checkout_restart(shop, host):
         ("cart:item-added", "1.0.0", {"price": None}, "invalid"),
         ("cart:item-removed", "1.0.0", {}, "unknown-event"),
         ("cart:item-added", "3.0.0", {}, "unknown-version"),
+        ("foo", "1.0.0", {}, "unknown-event"),
+        ("cart:item-added", "1.0", {}, "unknown-version"),
         ("cart:item-added", "2.0.0", {}, "not-allowed"),
         ("cart:updated", "1.0.0", {"itemCount": 99, "total": 1.0}, "not-allowed"),
     ],

@@ -1,5 +1,6 @@
 """The registry: every (event, version) mapped to its pydantic model and JSON Schema."""
 
+import json
 from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
@@ -144,6 +145,24 @@ class Registry:
                 "invalid", f"payload does not match {event}@{version}", pydantic_details(error)
             ) from None
 
+    def check_names(self, raw: Any) -> None:
+        """Raise unknown-event or unknown-version when an envelope names what the catalog lacks.
+
+        Any string is a name the catalog may lack: `emit("foo", "1.0", ...)` is refused as an
+        unknown event, not as an invalid envelope, although "foo" is not `domain:name` form.
+        """
+        if isinstance(raw, str | bytes):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                return
+        if not isinstance(raw, dict) or not isinstance(raw.get("event"), str):
+            return
+        if isinstance(raw.get("version"), str):
+            self.get(raw["event"], raw["version"])
+        else:
+            self.versions(raw["event"])
+
     def validate_envelope(self, raw: Any) -> Envelope:
         """Validate an envelope and its data; returns a typed `Envelope[Model]`."""
         try:
@@ -152,6 +171,7 @@ class Registry:
             else:
                 base = RAW_ENVELOPE.model_validate(raw)
         except ValidationError as error:
+            self.check_names(raw)
             raise ContractError(
                 "invalid", "not a valid envelope", pydantic_details(error)
             ) from None

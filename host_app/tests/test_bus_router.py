@@ -241,6 +241,28 @@ REFUSALS = {
         None,
     ),
     "unknown version": ('emit(router, { "9.9.9": ITEM })', "unknown-version", None),
+    # Names outside the catalog's form are still just names the catalog lacks.
+    "unknown event not in domain:name form": (
+        'emit(router, { "1.0.0": ITEM }, { event: "foo" })',
+        "unknown-event",
+        None,
+    ),
+    "unknown event named like an Object property": (
+        'emit(router, { "1.0.0": ITEM }, { event: "constructor" })',
+        "unknown-event",
+        None,
+    ),
+    "unknown version not in x.y.z form": ('emit(router, { "1.0": ITEM })', "unknown-version", None),
+    "unknown version named like an Object property": (
+        'emit(router, { "toString": ITEM })',
+        "unknown-version",
+        None,
+    ),
+    "a number for the event": (
+        'emit(router, { "1.0.0": ITEM }, { event: 7 })',
+        "invalid",
+        "$.event",
+    ),
     "version not in the manifest": ('emit(router, { "2.0.0": ITEM_V2 })', "not-allowed", None),
     "event not in the manifest": (
         'emit(router, { "1.0.0": { itemCount: 1, total: 2 } }, { event: "cart:updated" })',

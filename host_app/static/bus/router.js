@@ -350,6 +350,21 @@ export class Router {
     return byVersion.get(version) ?? null;
   }
 
+  /** `unknown-event` or `unknown-version` when an envelope's event (a string) or its version is
+   * not in the catalog; null when both are known, or the version is not a string. */
+  unknownName({ event, version }) {
+    // Own keys only: an event named "constructor" must not find Object's.
+    if (!Object.hasOwn(this.contracts, event)) {
+      return refusal("unknown-event", `unknown event ${JSON.stringify(event)}`);
+    }
+    const byVersion = this.contracts[event];
+    if (typeof version !== "string" || Object.hasOwn(byVersion, version)) return null;
+    return refusal(
+      "unknown-version",
+      `${event} has no version ${JSON.stringify(version)}; known: ${Object.keys(byVersion).join(", ")}`,
+    );
+  }
+
   /** Each check of an emit's form in turn: its versions, or a refusal naming the first failure. */
   shape(name, sender, msg, limit, allowance, walk) {
     const envelopes = msg.envelopes;
@@ -368,7 +383,10 @@ export class Router {
     const versions = [];
     for (const envelope of envelopes) {
       if (!isValid(this.envelopeSchema, envelope)) {
-        return refusal("invalid", "not a valid envelope", validate(this.envelopeSchema, envelope));
+        // Any string is a name the catalog may lack: emit("foo", "1.0", ...) is unknown, not
+        // invalid, although neither is in the catalog's form.
+        const named = this.naive || typeof envelope?.event !== "string" ? null : this.unknownName(envelope);
+        return named ?? refusal("invalid", "not a valid envelope", validate(this.envelopeSchema, envelope));
       }
       if (envelope.id !== msg.id || envelope.event !== event || versions.includes(envelope.version)) {
         return refusal("invalid", "one logical event: the same id and event, distinct versions");
@@ -378,15 +396,9 @@ export class Router {
       }
       versions.push(envelope.version);
       if (!this.naive) {
-        const byVersion = this.contracts[event];
-        if (!byVersion) return refusal("unknown-event", `unknown event ${JSON.stringify(event)}`);
-        const contract = byVersion[envelope.version];
-        if (!contract) {
-          return refusal(
-            "unknown-version",
-            `${event} has no version ${JSON.stringify(envelope.version)}; known: ${Object.keys(byVersion).join(", ")}`,
-          );
-        }
+        const unknown = this.unknownName(envelope);
+        if (unknown) return unknown;
+        const contract = this.contracts[event][envelope.version];
         if (!isValid(contract.schema, envelope.data)) {
           const dataErrors = validate(contract.schema, envelope.data).map((e) => ({
             ...e,
