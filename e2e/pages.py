@@ -151,7 +151,7 @@ class CheckoutFrame(FrameApp):
         if discount is None:
             expect(line.get_by_test_id("cart-item-discount")).to_have_count(0)
         else:
-            expect(line.get_by_test_id("cart-item-discount")).to_contain_text(money(discount))
+            expect(line.get_by_test_id("cart-item-discount")).to_have_text(money(discount))
 
     def remove(self, product_id: str) -> None:
         """Remove one line."""

@@ -68,7 +68,10 @@ function renderLine(line) {
   meta.append(element("span", { "data-testid": "cart-item-price" }, money(line.price)));
   if (release >= 2 && line.discount > 0) {
     meta.append(" ");
-    meta.append(element("span", { class: "line-discount", "data-testid": "cart-item-discount" }, `−${money(line.discount)}`));
+    // The minus sign stays outside the test id: its text is the amount off, as money.
+    const discount = element("span", { class: "line-discount" }, "−");
+    discount.append(element("span", { "data-testid": "cart-item-discount" }, money(line.discount)));
+    meta.append(discount);
     meta.append(" each");
   }
   item.append(meta);
