@@ -143,7 +143,7 @@ function fieldErrors(values) {
   const errors = {};
   if (!values.name) errors.name = "Enter your name.";
   if (!EMAIL.test(values.email)) errors.email = "Enter an email address such as ana@example.com.";
-  if (values.address.length < 5) errors.address = "Enter your delivery address.";
+  if (!values.address) errors.address = "Enter your delivery address.";
   return errors;
 }
 
