@@ -56,6 +56,29 @@ def test_checkout_down_then_back_loses_nothing(outage_shop, page, restore):
     page.wait_for_function("() => window.mfeHost.pending('checkout').length === 0")
 
 
+def test_the_badge_keeps_the_last_count_across_a_reload_while_checkout_is_down(
+    outage_shop, page, restore
+):
+    """After a reload the badge shows the count checkout last reported, not 0, until it is back;
+    and a cart emptied meanwhile (mfe reset) is put right once checkout reports again."""
+    host = HostPage(page, outage_shop.host).open()
+    host.products().add("kettle", 2)
+    expect(host.badge).to_have_text("2")
+    outage_shop.stop("checkout-v1")
+    page.reload()
+    expect(page.get_by_test_id("fallback-checkout")).to_be_visible()
+    expect(host.badge).to_have_text("2")
+
+    # checkout-v2 shares the data folder, so the reset empties the cart while v1 is down.
+    outage_shop.mfe("reset", check=True)
+    outage_shop.start("checkout-v1")
+    expect(page.get_by_test_id("fallback-checkout")).to_be_hidden()
+    expect(host.checkout().locator.get_by_test_id("cart-empty")).to_be_visible()
+    expect(host.badge).to_have_text("0")
+    page.reload()
+    expect(host.badge).to_have_text("0")
+
+
 def test_checkout_down_before_its_manifest_was_ever_known_loses_nothing(outage_shop, page, restore):
     """The host starts with checkout down and no copy of its manifest: an add waits, unrouted,
     until checkout comes back and the host pushes the manifest; then it is delivered once."""

@@ -42,6 +42,27 @@ try {
   storage = null;
 }
 
+// The last count checkout reported, shown at once when the page loads (a reload, or checkout
+// down) instead of "0" until checkout's frame reports again; checkout corrects it if it changed.
+const COUNT_KEY = "mfe-cart-count";
+let counts = null;
+try {
+  counts = window.localStorage;
+  const last = counts.getItem(COUNT_KEY);
+  if (last !== null && /^\d{1,9}$/.test(last)) badge.textContent = last;
+} catch {
+  counts = null;
+}
+
+function showCount(itemCount) {
+  badge.textContent = String(itemCount);
+  try {
+    counts?.setItem(COUNT_KEY, String(itemCount));
+  } catch {
+    // Storage full or refused: the badge is still right in this page.
+  }
+}
+
 const router = new Router({
   bundle: config.bundle,
   limits: config.limits,
@@ -52,9 +73,7 @@ const router = new Router({
 
 router.setLocal("host", config.host.manifest, {
   "notification:show": (data) => toasts.show(data),
-  "cart:updated": (data) => {
-    badge.textContent = String(data.itemCount);
-  },
+  "cart:updated": (data) => showCount(data.itemCount),
   "order:placed": () => {},
 });
 
