@@ -52,6 +52,18 @@ def test_websocket_echo_through_the_production_server(shop):
         ws.close()
 
 
+def test_a_message_nested_too_deeply_is_answered_and_the_socket_stays_open(shop):
+    """JSON deeper than Python reads is "not JSON" like any other bad message, not a crash."""
+    ws = _socket(shop, shop.host)
+    try:
+        ws.send("[" * 5000 + "]" * 5000)
+        assert json.loads(ws.receive(timeout=10)) == {"type": "error", "message": "not JSON"}
+        ws.send(json.dumps({"type": "ping", "echo": "still here"}))
+        assert json.loads(ws.receive(timeout=10)) == {"type": "pong", "echo": "still here"}
+    finally:
+        ws.close()
+
+
 def test_a_page_asking_for_manifests_gets_the_deployment_with_them(shop):
     """`{"type": "manifests"}` (a frame said hello whose manifest the page lacks) is answered
     with the deployment, every live app's manifest in it."""

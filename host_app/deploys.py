@@ -36,7 +36,11 @@ class DeployRequest(BaseModel):
 
 
 def _body(model):
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        # Nested deeper than Python's json reads: as malformed as any other bad JSON.
+        data = None
     if not isinstance(data, dict):
         raise ApiError(400, "bad-json", "send a JSON object")
     try:

@@ -164,7 +164,7 @@ def socket(ws):
                 break
             try:
                 message = json.loads(text)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, RecursionError):
                 connection.send({"type": "error", "message": "not JSON"})
                 continue
             if isinstance(message, dict):

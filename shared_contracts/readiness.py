@@ -14,7 +14,7 @@ def healthy(url: str, timeout: float = 2.0) -> dict | None:
     try:
         with urllib.request.urlopen(f"{url}/healthz", timeout=timeout) as response:
             body = json.loads(response.read())
-    except (OSError, ValueError, urllib.error.URLError):
+    except (OSError, ValueError, RecursionError, urllib.error.URLError):
         return None
     return body if body.get("status") == "ok" else None
 

@@ -154,7 +154,7 @@ class Registry:
         if isinstance(raw, str | bytes):
             try:
                 raw = json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):
                 return
         if not isinstance(raw, dict) or not isinstance(raw.get("event"), str):
             return

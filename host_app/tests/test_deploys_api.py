@@ -97,7 +97,10 @@ def test_deploy_with_no_bearer_token_is_401(client, header):
     assert_error(response, 401, "unauthorized")
 
 
-@pytest.mark.parametrize("raw", ["{not json", "", "[]", '"products"', "null"])
+NESTED = '{"app": ' + "[" * 5000 + "]" * 5000 + ', "release": 2}'
+
+
+@pytest.mark.parametrize("raw", ["{not json", "", "[]", '"products"', "null", NESTED])
 def test_deploy_with_malformed_json_is_400(client, raw):
     """A body that is not a JSON object → 400."""
     response = client.post(

@@ -92,7 +92,7 @@ def _parsed(text) -> dict:
     """A message from the host as a JSON object, or an empty one when it is anything else."""
     try:
         value = json.loads(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
 

@@ -57,7 +57,7 @@ def _json(raw: bytes) -> dict:
     """The answer as a JSON object; anything else as an error object saying what came."""
     try:
         value = json.loads(raw or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         value = None
     if isinstance(value, dict):
         return value

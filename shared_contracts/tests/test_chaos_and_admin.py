@@ -96,10 +96,11 @@ def test_invalid_mode_is_422(client, body):
     assert client.get("/healthz").status_code == 200
 
 
-def test_malformed_json_is_400(client):
-    """A body that is not JSON is a 400 in the JSON error shape."""
+@pytest.mark.parametrize("raw", ["{mode", '{"mode": ' + "[" * 5000 + "]" * 5000 + "}"])
+def test_malformed_json_is_400(client, raw):
+    """A body that is not JSON (or nested past what Python reads) is a 400 in the JSON shape."""
     response = client.post(
-        "/api/admin/chaos", data="{mode", content_type="application/json", headers=AUTH
+        "/api/admin/chaos", data=raw, content_type="application/json", headers=AUTH
     )
     assert response.status_code == 400
     assert response.get_json()["error"] == "bad-request"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from shared_contracts import publishing, registry
-from shared_contracts.cli import events, main
+from shared_contracts.cli import events, http, main
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 EVENT = "cart:item-added"
@@ -331,3 +331,10 @@ def test_events_tail_prints_an_entry_of_unusual_types_as_json():
     assert json.loads(events._line_or_raw(odd)) == odd
     usual = {"type": "ack", "at": 0, "app": "checkout", "event": "e", "to": "1.0.0"}
     assert "ack e 1.0.0" in events._line_or_raw(usual)
+
+
+def test_answers_nested_past_what_python_reads_are_not_json():
+    """A host answer or message deeper than the json module reads is treated as not JSON."""
+    deep = "[" * 5000 + "]" * 5000
+    assert http._json(deep.encode())["error"] == "not-json"
+    assert events._parsed(deep) == {}

@@ -332,6 +332,14 @@ def test_a_name_outside_the_catalogs_form_is_unknown_not_invalid(fields, reason)
         assert caught.value.reason == reason
 
 
+def test_an_envelope_nested_past_what_python_reads_is_invalid():
+    """JSON text deeper than the json module reads is an invalid envelope, not a RecursionError."""
+    raw = '{"event": "cart:item-added", "data": ' + "[" * 5000 + "]" * 5000 + "}"
+    with pytest.raises(ContractError) as caught:
+        registry.validate_envelope(raw)
+    assert caught.value.reason == "invalid"
+
+
 def test_validate_data_of_fresh_registry_is_independent():
     """A fresh registry knows only its own contracts."""
     fresh = Registry()

@@ -65,6 +65,8 @@ def set_mode():
     require_admin()
     try:
         body = ChaosRequest.model_validate(request.get_json(force=True, silent=False))
+    except RecursionError:
+        raise ApiError(400, "bad-request", "the body is nested too deeply") from None
     except ValidationError as error:
         raise ApiError(
             422, "invalid", 'body must be {"mode": ...}', pydantic_details(error)
