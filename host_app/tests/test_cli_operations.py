@@ -260,6 +260,19 @@ def test_chaos_down_and_up(shop, mfe, calm_children):
     assert get_status(shop["PRODUCTS_V1_URL"]) == 200
 
 
+def test_chaos_up_also_clears_a_release_deployed_away_from(shop, mfe, calm_children):
+    """down on release 1, deploy 2, up: release 1 is up too, so deploying back to it works."""
+    assert mfe("chaos", "checkout", "down")[0] == 0
+    assert mfe("deploy", "checkout", "2")[0] == 0
+    code, out, _ = mfe("chaos", "checkout", "up")
+    assert code == 0
+    assert f"checkout release 2 ({shop['CHECKOUT_V2_URL']}) is back to normal" in out
+    assert f"checkout release 1 ({shop['CHECKOUT_V1_URL']}) is up too" in out
+    assert get_status(shop["CHECKOUT_V1_URL"]) == 200
+    assert mfe("deploy", "checkout", "1")[0] == 0
+    assert live(mfe)["checkout"] == 1
+
+
 def test_chaos_with_wrong_token_is_exit_1(shop, mfe, monkeypatch, calm_children):
     """The app refuses a wrong token: exit 1, still up."""
     monkeypatch.setenv("MFE_ADMIN_TOKEN", "not-the-token")

@@ -74,12 +74,22 @@ def reset(args: argparse.Namespace) -> int:
 
 
 def set_chaos(args: argparse.Namespace) -> int:
-    """Set the chaos mode of an app's live release."""
+    """Set the chaos mode of an app's live release; `up` clears its other releases too."""
     entry = live_entry(deployment_state(), args.app)
-    status, body = _post(f"{entry['url']}/api/admin/chaos", {"mode": args.mode}, admin_token())
+    token = admin_token()
+    status, body = _post(f"{entry['url']}/api/admin/chaos", {"mode": args.mode}, token)
     if status != 200:
         print(f"refused ({status} {body.get('error')}): {body.get('message')}")
         return EXIT_REFUSED
     meaning = {"down": "answers 503", "slow": "answers slowly", "up": "is back to normal"}
     print(f"{args.app} release {entry['release']} ({entry['url']}) {meaning[args.mode]}")
+    if args.mode == "up":
+        # An outage staged on a release that was deployed away from would stay behind it, and
+        # deploying back to that release would fail as unreachable until `mfe reset`.
+        for release, url in sorted(entry["releases"].items()):
+            if (
+                url != entry["url"]
+                and _try_post(f"{url}/api/admin/chaos", {"mode": "up"}, token)[0] == 200
+            ):
+                print(f"{args.app} release {release} ({url}) is up too")
     return EXIT_OK
