@@ -5,7 +5,7 @@ or through converters), and every event it consumes must be produced in a versio
 from dataclasses import asdict, dataclass
 
 from shared_contracts.errors import ContractError
-from shared_contracts.manifests import Manifest
+from shared_contracts.manifests import PROTOCOL, Manifest
 from shared_contracts.registry import Registry, registry
 from shared_contracts.versions import sort_versions
 
@@ -91,6 +91,20 @@ def check(candidate: Manifest, live: list[Manifest], catalog: Registry = registr
     """Every pair the candidate takes part in, against the live apps (the host included)."""
     others = [m for m in live if m.app != candidate.app]
     findings = []
+    host = next((m for m in others if m.app == "host"), None)
+    spoken = host.protocol if host else PROTOCOL
+    if candidate.protocol != spoken:
+        # The host would refuse the frame's hello: nothing it emits or consumes would flow.
+        findings.append(
+            Finding(
+                _label(candidate),
+                _label(host) if host else "host",
+                "bus protocol",
+                False,
+                f"{_label(candidate)} speaks bus protocol {candidate.protocol!r}; the host speaks "
+                f"{spoken!r} and would refuse its frame at the handshake",
+            )
+        )
     for event in sorted(candidate.emits):
         for consumer in others:
             if consumer.consumes.get(event):

@@ -267,6 +267,18 @@ def test_incompatible_deploy_is_409_with_reasons(client, breaking_url):
     assert not [e for e in client.get("/api/events").get_json()["entries"] if e["type"] == "deploy"]
 
 
+def test_a_candidate_speaking_another_bus_protocol_is_409(client, fake_child):
+    """The host would refuse its frame's hello, so the deploy is refused first, saying why."""
+    manifest = {**product_manifest(3), "protocol": "2"}
+    url = fake_child({"/mfe-manifest.json": manifest, "/healthz": {"status": "ok"}})
+    body = assert_error(
+        deploy(client, {"app": "products", "release": 3, "url": url}), 409, "incompatible"
+    )
+    (finding,) = [d for d in body["details"] if d["event"] == "bus protocol"]
+    assert not finding["ok"] and "'2'" in finding["detail"] and "'1'" in finding["detail"]
+    assert client.get("/api/deployments").get_json()["apps"]["products"]["release"] == 1
+
+
 def test_forced_deploy_goes_through_with_warnings(client, breaking_url):
     """`force` deploys anyway, says what it forced past, and the event log records it."""
     response = deploy(client, {"app": "products", "release": 3, "url": breaking_url, "force": True})
