@@ -52,7 +52,7 @@ def _body(model):
 def _candidate_url(body: DeployRequest) -> str:
     if body.url is not None:
         try:
-            return settings.origin(body.url)
+            return settings.release_origin(body.url)
         except ValueError as error:
             raise ApiError(422, "invalid", str(error)) from None
     known = deployments.store().state()["releases"][body.app].get(str(body.release))

@@ -59,6 +59,16 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{host}{port}"
 
 
+def release_origin(url: str) -> str:
+    """The origin of a release's URL, which must be nothing more: no path, query or user."""
+    parts = urlsplit(str(url).strip())
+    # An app serves from its root: a path would be dropped silently, and a deploy would then
+    # register another address than the one given.
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise ValueError(f"a release's url is an origin, scheme://host:port, nothing more: {url!r}")
+    return origin(url)
+
+
 def data_dir(app: str, environ=None) -> Path:
     """The folder where an app keeps its data: `$MFE_DATA_DIR/<app>` (default `instance/`)."""
     base = Path(env("DATA_DIR", REPOSITORY / "instance", environ))

@@ -122,6 +122,8 @@ def test_deploy_with_malformed_json_is_400(client, raw):
         {"app": "products"},
         {"app": "products", "release": 2, "force": "yes"},
         {"app": "products", "release": 2, "url": "ftp://example.com"},
+        {"app": "products", "release": 2, "url": "http://localhost:8011/shop"},
+        {"app": "products", "release": 2, "url": "http://localhost:8011/?v=2"},
     ],
 )
 def test_invalid_deploy_request_is_422(client, body):
@@ -165,7 +167,7 @@ def test_compatible_deploy_goes_live_and_is_recorded(client, host_app_factory, c
 def test_deploy_with_url_registers_the_release(client, fake_child):
     """A release running elsewhere is registered by its URL (as an origin) and goes live."""
     url = fake_child({"/mfe-manifest.json": product_manifest(3), "/healthz": {"status": "ok"}})
-    response = deploy(client, {"app": "products", "release": 3, "url": f"{url}/some/path"})
+    response = deploy(client, {"app": "products", "release": 3, "url": f"{url}/"})
     assert response.status_code == 200, response.get_json()
     products = response.get_json()["apps"]["products"]
     assert (products["release"], products["url"]) == (3, url)

@@ -82,7 +82,7 @@ def _fetch_manifest(url: str) -> Manifest:
 def _candidate_url(state: dict, app: str, release: int, url: str | None) -> str:
     if url:
         try:
-            return settings.origin(url)
+            return settings.release_origin(url)
         except ValueError as error:
             raise UsageError(str(error)) from None
     registered = live_entry(state, app)["releases"].get(str(release))

@@ -48,6 +48,16 @@ def test_origin_rejects_non_http_urls(url):
         settings.origin(url)
 
 
+@pytest.mark.parametrize(
+    "url", ["http://h:1/shop", "http://h:1/?q=1", "http://h:1/#x", "http://me@h:1", "ftp://h"]
+)
+def test_a_release_url_is_an_origin_and_nothing_more(url):
+    """A deploy's url with a path, query, fragment or user is refused, not silently cut."""
+    with pytest.raises(ValueError):
+        settings.release_origin(url)
+    assert settings.release_origin(" HTTP://H:1/ ") == "http://h:1"
+
+
 def test_app_url_and_urls_read_the_environment():
     """`MFE_*_URL` overrides a default, normalised to an origin."""
     environ = {"MFE_PRODUCTS_V2_URL": "http://Products.Example:80/"}
