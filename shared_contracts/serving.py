@@ -56,7 +56,7 @@ def parse_args(app: str, argv: list[str]) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     # `MFE_RELOAD=1 make run`: every process of the Procfile restarts when its code changes.
-    args.reload = args.reload or settings.flag(settings.env("RELOAD", ""))
+    args.reload = args.reload or settings.flag(settings.env("RELOAD", ""), "MFE_RELOAD")
     return args
 
 

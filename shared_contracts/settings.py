@@ -89,6 +89,27 @@ def parse_live(text: str) -> dict[str, int]:
     return live
 
 
-def flag(value) -> bool:
-    """Interpret `1`, `true`, `yes`, `on` (any case) as true."""
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+def flag(value, name: str = "the switch") -> bool:
+    """`1`, `true`, `yes`, `on` (any case) are true; `0`, `false`, `no`, `off`, empty are false.
+
+    Anything else is a ValueError naming `name`: `MFE_DUAL_EMIT=2` must not quietly mean off.
+    """
+    text = "" if value is None else str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"{name} must be 1/true/yes/on or 0/false/no/off, not {str(value)[:40]!r}")
+
+
+BUS_MODES = ("strict", "naive")
+
+
+def bus_mode(value) -> str:
+    """`MFE_BUS_MODE`: `naive` (the workshop's wrong way) or `strict`, the default."""
+    mode = str(value).strip().lower() or "strict"
+    if mode not in BUS_MODES:
+        raise ValueError(
+            f"MFE_BUS_MODE must be naive or strict (the default), not {str(value)[:40]!r}"
+        )
+    return mode

@@ -181,6 +181,12 @@ def test_bus_limits_from_the_environment_reach_the_page(host_app_factory, monkey
         # str.isdigit() takes these; int() refuses the first and reads the second as 10.
         ("MFE_BUS_RATE", "\u00b2", "MFE_BUS_RATE must be a whole number from 1 to"),
         ("MFE_BUS_RATE", "\u0661\u0660", "MFE_BUS_RATE must be a whole number from 1 to"),
+        (
+            "MFE_BUS_MODE",
+            "bogus",
+            "MFE_BUS_MODE must be naive or strict (the default), not 'bogus'",
+        ),
+        ("MFE_DUAL_EMIT", "2", "MFE_DUAL_EMIT must be 1/true/yes/on or 0/false/no/off, not '2'"),
     ],
 )
 def test_a_bad_bus_limit_stops_the_host_with_its_name(

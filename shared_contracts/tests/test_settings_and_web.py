@@ -125,10 +125,33 @@ def test_flag_true(value):
     assert settings.flag(value) is True
 
 
-@pytest.mark.parametrize("value", ["0", "false", "no", "off", "", "2", "y", None, 0, False])
+@pytest.mark.parametrize("value", ["0", "false", "no", "off", "", " OFF ", None, 0, False])
 def test_flag_false(value):
-    """Everything else is false."""
+    """0, false, no, off and nothing are false."""
     assert settings.flag(value) is False
+
+
+@pytest.mark.parametrize("value", ["2", "y", "enable", "naive"])
+def test_flag_neither_is_an_error_naming_the_variable(value):
+    """A value that is neither must not quietly mean off."""
+    with pytest.raises(ValueError, match="MFE_DUAL_EMIT"):
+        settings.flag(value, "MFE_DUAL_EMIT")
+
+
+@pytest.mark.parametrize(
+    ("value", "mode"),
+    [("naive", "naive"), (" NAIVE ", "naive"), ("", "strict"), ("strict", "strict")],
+)
+def test_bus_mode(value, mode):
+    """naive or strict; nothing is strict."""
+    assert settings.bus_mode(value) == mode
+
+
+@pytest.mark.parametrize("value", ["bogus", "nave", "off", 1])
+def test_an_unknown_bus_mode_is_an_error(value):
+    """A typo must not quietly run the strict bus in a lab about the naive one (or the reverse)."""
+    with pytest.raises(ValueError, match="MFE_BUS_MODE must be naive or strict"):
+        settings.bus_mode(value)
 
 
 # --- the secret file -----------------------------------------------------------------------

@@ -40,7 +40,8 @@ def configure(app: Flask, name: str, defaults: dict, test_config: dict | None) -
         app.config[key] = settings.origin(app.config[key])
     # from_prefixed_env parses values as JSON; these must stay what they mean.
     app.config["RELEASE"] = int(app.config["RELEASE"])
-    app.config["DUAL_EMIT"] = settings.flag(app.config["DUAL_EMIT"])
+    app.config["DUAL_EMIT"] = settings.flag(app.config["DUAL_EMIT"], "MFE_DUAL_EMIT")
+    app.config["BUS_MODE"] = settings.bus_mode(app.config["BUS_MODE"])
     if app.config["RELEASE"] not in settings.RELEASES and name != "host":
         raise ValueError(f"MFE_RELEASE must be one of {settings.RELEASES}")
     folder = Path(app.config["DATA_DIR"]) / name
