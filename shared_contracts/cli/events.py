@@ -10,13 +10,24 @@ from shared_contracts.cli.exits import EXIT_OK, UsageError
 from shared_contracts.cli.http import call, host_url
 
 
+def positive(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
+
+
 def register(commands) -> None:
     """Add `events tail`."""
     group = commands.add_parser("events", help="watch the event log")
     sub = group.add_subparsers(dest="action", metavar="ACTION", required=True)
     tail = sub.add_parser("tail", help="print recent bus traffic and deploys, then follow live")
     tail.add_argument("--json", action="store_true", help="one JSON object per line")
-    tail.add_argument("--count", type=int, help="exit after printing this many entries")
+    tail.add_argument("--count", type=positive, help="exit after printing this many entries")
     tail.set_defaults(handler=tail_events)
 
 

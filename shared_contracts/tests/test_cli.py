@@ -47,6 +47,9 @@ def lock(tmp_path, monkeypatch) -> Path:
         ["contracts", "diff", "only-one"],
         ["contracts", "diff", "a", "b", "--mode", "sideways"],
         ["contracts", "export"],
+        ["events", "tail", "--count", "-1"],
+        ["events", "tail", "--count", "0"],
+        ["events", "tail", "--count", "many"],
     ],
 )
 def test_argparse_usage_errors_exit_2(capsys, argv):
