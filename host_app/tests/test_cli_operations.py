@@ -100,6 +100,21 @@ def test_status_json_parses(shop, mfe):
     assert state["apps"]["checkout"]["health"]["status"] == "up"
 
 
+def checkout_health(mfe) -> str:
+    """The HEALTH column of checkout's row in `mfe status`."""
+    row = next(row for row in mfe("status")[1].splitlines() if row.startswith("checkout"))
+    return row.split()[3]
+
+
+def test_status_says_down_right_after_chaos_down(shop, mfe, calm_children):
+    """The health shown is probed when asked, not the host's copy from seconds ago."""
+    assert checkout_health(mfe) == "up"
+    assert mfe("chaos", "checkout", "down")[0] == 0
+    assert checkout_health(mfe) == "down"
+    state = json.loads(mfe("status", "--json")[1])
+    assert state["apps"]["checkout"]["health"]["status"] == "down"
+
+
 def test_status_without_a_host_is_exit_2(mfe, monkeypatch):
     """Nobody listening at `MFE_HOST_URL` → exit 2, saying it cannot reach the host."""
     url = f"http://localhost:{free_port()}"
