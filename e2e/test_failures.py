@@ -171,3 +171,26 @@ def test_page_reconnects_after_a_host_restart(outage_shop, page, restore):
     host.expect_frame_app("products", 2)
     outage_shop.mfe("deploy", "products", "1", check=True)
     host.expect_frame_app("products", 1)
+
+
+@pytest.fixture(scope="module")
+def one_token_shop(tmp_path_factory):
+    """Host, products 1 and checkout 1 with a bus that lets each app one message a second."""
+    with start_shop(
+        tmp_path_factory.mktemp("one-token-data"),
+        {"MFE_BUS_RATE": "1", "MFE_BUS_BURST": "1"},
+        names=("host", "products-v1", "checkout-v1"),
+    ) as running:
+        yield running
+
+
+def test_an_add_whose_notification_is_refused_still_says_added(one_token_shop, page):
+    """The add takes products' one token, its toast is refused `rate-limited`: the card says
+    the item was added (it was: the cart has it), not "Not added"."""
+    host = HostPage(page, one_token_shop.host).open()
+    products = host.products()
+    card = products.card("mug")
+    card.get_by_test_id("add-to-cart").click()
+    expect(card.locator(".status")).to_have_text("Added 1 (no notification: rate-limited)")
+    expect(host.checkout().line("mug").get_by_test_id("cart-item-quantity")).to_have_text("1")
+    expect(host.toasts).to_have_count(0)

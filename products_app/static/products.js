@@ -45,19 +45,30 @@ async function addToCart(form) {
   showStatus(card, "", "");
   try {
     await mfe.emitAll("cart:item-added", payloads(card, quantity));
+  } catch (error) {
+    showStatus(card, `Not added: ${refusal(error)}`, "error");
+    button.disabled = false;
+    return;
+  }
+  // The add is accepted whatever becomes of its toast: a refused notification must not make
+  // the card say "Not added" about an item that is on its way to the cart.
+  showStatus(card, `Added ${quantity}`, "ok");
+  button.disabled = false;
+  try {
     await mfe.emit("notification:show", "1.0.0", {
       message: `${name} added to cart`,
       type: "success",
       duration: 3000,
     });
-    showStatus(card, `Added ${quantity}`, "ok");
   } catch (error) {
-    const reason = error.reason || "error";
-    const detail = error.details?.[0] ? ` (${error.details[0].path}: ${error.details[0].message})` : "";
-    showStatus(card, `Not added: ${reason}${detail}`, "error");
-  } finally {
-    button.disabled = false;
+    showStatus(card, `Added ${quantity} (no notification: ${refusal(error)})`, "ok");
   }
+}
+
+function refusal(error) {
+  const reason = error.reason || "error";
+  const detail = error.details?.[0] ? ` (${error.details[0].path}: ${error.details[0].message})` : "";
+  return `${reason}${detail}`;
 }
 
 for (const form of document.querySelectorAll("form.add-form")) {
