@@ -80,11 +80,15 @@ def findings_for(app: str, release: int, url: str) -> list[deployability.Finding
             f"{url} says it is {candidate.app} release {candidate.release}, "
             f"not {app} release {release}",
         )
-    live = [host_manifest()]
+    live, current = [host_manifest()], None
     for name, entry in status.describe()["apps"].items():
-        if name != app and entry["manifest"]:
-            live.append(Manifest.model_validate(entry["manifest"]))
-    return deployability.check(candidate, live)
+        if entry["manifest"]:
+            manifest = Manifest.model_validate(entry["manifest"])
+            if name == app:
+                current = manifest
+            else:
+                live.append(manifest)
+    return deployability.check(candidate, live, current=current)
 
 
 @bp.get("/deployments")

@@ -87,10 +87,40 @@ def pair(
     )
 
 
-def check(candidate: Manifest, live: list[Manifest], catalog: Registry = registry) -> list[Finding]:
-    """Every pair the candidate takes part in, against the live apps (the host included)."""
-    others = [m for m in live if m.app != candidate.app]
+def dropped(candidate: Manifest, current: Manifest | None, others: list[Manifest]) -> list[Finding]:
+    """Events the release being replaced emits to a live consumer, that the candidate no longer
+    emits and no other live app produces: deploying it would starve that consumer."""
+    if current is None:
+        return []
     findings = []
+    for event in sorted(e for e, versions in current.emits.items() if versions):
+        if candidate.emits.get(event) or any(m.emits.get(event) for m in others):
+            continue
+        for consumer in others:
+            if consumer.consumes.get(event):
+                findings.append(
+                    Finding(
+                        _label(candidate),
+                        _label(consumer),
+                        event,
+                        False,
+                        f"{_label(candidate)} no longer emits {event}, which {_label(consumer)} "
+                        f"consumes; {_label(current)} emits it and no other live app does",
+                    )
+                )
+    return findings
+
+
+def check(
+    candidate: Manifest,
+    live: list[Manifest],
+    catalog: Registry = registry,
+    current: Manifest | None = None,
+) -> list[Finding]:
+    """Every pair the candidate takes part in, against the live apps (the host included), and
+    what it would stop producing that `current` (the release it replaces) produces."""
+    others = [m for m in live if m.app != candidate.app]
+    findings = dropped(candidate, current, others)
     host = next((m for m in others if m.app == "host"), None)
     spoken = host.protocol if host else PROTOCOL
     if candidate.protocol != spoken:

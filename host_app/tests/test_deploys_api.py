@@ -281,6 +281,19 @@ def test_a_candidate_speaking_another_bus_protocol_is_409(client, fake_child):
     assert client.get("/api/deployments").get_json()["apps"]["products"]["release"] == 1
 
 
+def test_a_candidate_that_stops_emitting_what_a_live_app_consumes_is_409(client, fake_child):
+    """Products 3 emits no cart:item-added: checkout would get no adds at all. Refused, named."""
+    manifest = product_manifest(3, {"notification:show": ["1.0.0"]})
+    url = fake_child({"/mfe-manifest.json": manifest, "/healthz": {"status": "ok"}})
+    body = assert_error(
+        deploy(client, {"app": "products", "release": 3, "url": url}), 409, "incompatible"
+    )
+    (finding,) = [d for d in body["details"] if d["event"] == "cart:item-added"]
+    assert (finding["producer"], finding["consumer"]) == ("products@3", "checkout@1")
+    assert "no longer emits cart:item-added" in finding["detail"]
+    assert client.get("/api/deployments").get_json()["apps"]["products"]["release"] == 1
+
+
 def test_forced_deploy_goes_through_with_warnings(client, breaking_url):
     """`force` deploys anyway, says what it forced past, and the event log records it."""
     response = deploy(client, {"app": "products", "release": 3, "url": breaking_url, "force": True})

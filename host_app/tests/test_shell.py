@@ -230,7 +230,8 @@ def test_shell_security_headers(client, children):
 
 def test_frame_src_grows_with_a_registered_release(client, fake_child):
     """A release registered by URL may be framed: its origin joins frame-src."""
-    manifest = {"app": "checkout", "release": 5, "emits": {}, "consumes": {}}
+    emits = {"cart:updated": ["1.0.0"], "order:placed": ["1.0.0"]}
+    manifest = {"app": "checkout", "release": 5, "emits": emits, "consumes": {}}
     url = fake_child({"/mfe-manifest.json": manifest, "/healthz": {"status": "ok"}})
     response = client.post(
         "/api/deployments",

@@ -109,11 +109,15 @@ def findings(app: str, release: int, url: str | None = None):
         raise UsageError(
             f"{candidate_url} is {candidate.app} release {candidate.release}, not {app} {release}"
         )
-    live = [_fetch_manifest(host_url())]
+    live, current = [_fetch_manifest(host_url())], None
     for name, entry in state["apps"].items():
-        if name != app and entry.get("manifest"):
-            live.append(Manifest.model_validate(entry["manifest"]))
-    return candidate_url, deployability.check(candidate, live)
+        if entry.get("manifest"):
+            manifest = Manifest.model_validate(entry["manifest"])
+            if name == app:
+                current = manifest
+            else:
+                live.append(manifest)
+    return candidate_url, deployability.check(candidate, live, current=current)
 
 
 def can_i_deploy(args: argparse.Namespace) -> int:
