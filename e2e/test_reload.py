@@ -79,7 +79,7 @@ def reloading(tmp_path, variable: str, *command: str):
         log.close()
 
 
-def test_a_reloaded_granian_app_serves_the_edited_file_and_reports_a_syntax_error(tmp_path):
+def test_a_reloaded_app_serves_the_edited_file_and_reports_a_syntax_error(tmp_path):
     command = ("products_app", "--release", "1")
     with reloading(tmp_path, "MFE_PRODUCTS_V1_URL", *command) as (copy, url, output):
         catalog = copy / "products_app" / "catalog.py"
@@ -90,15 +90,18 @@ def test_a_reloaded_granian_app_serves_the_edited_file_and_reports_a_syntax_erro
         catalog.write_text(original.replace("Stoneware Mug", "Reloaded Mug"))
         until(lambda: "Reloaded Mug" in (page(url + "/") or ""), "the edited name")
 
-        catalog.write_text(original + "\ndef broken(:\n")
-        until(lambda: "SyntaxError" in output(), "the syntax error in the log")
+        # The file lab 5 edits: shared_contracts itself, imported before any app code runs.
+        contract = copy / "shared_contracts" / "events" / "cart.py"
+        sound = contract.read_text()
+        contract.write_text(sound + "\ndef broken(:\n")
         until(lambda: failure(url + "/healthz") is not None, "a 500 naming the error")
         error = failure(url + "/api/products")
         assert error["error"] == "app-not-loaded", error
-        assert "SyntaxError" in error["message"] and "catalog.py" in "".join(error["details"])
+        assert "SyntaxError" in error["message"] and "cart.py" in "".join(error["details"])
+        assert "SyntaxError" in output()
 
-        catalog.write_text(original)
-        until(lambda: "Stoneware Mug" in (page(url + "/") or ""), "the fixed file")
+        contract.write_text(sound)
+        until(lambda: "Reloaded Mug" in (page(url + "/") or ""), "the fixed file")
 
 
 def test_the_reloaded_host_outlives_a_module_that_raises_at_import(tmp_path):

@@ -7,7 +7,6 @@
 import argparse
 import importlib
 import json
-import multiprocessing
 import os
 import sys
 import traceback
@@ -33,6 +32,13 @@ SERVERS = {
     "products": {"server": "granian", "workers": 3, "blocking_threads": 1},
     "checkout": {"server": "granian", "workers": 3, "blocking_threads": 1},
 }
+
+# `--reload` (labs only) serves products and checkout with gunicorn too, as the host: its worker
+# imports the app after the reloader is watching, so a file that cannot be imported gets a 500
+# naming the error (`load_or_explain`), and saving the fix reloads. A granian worker imports
+# `shared_contracts` before any code of ours can catch an error in it (lab 5 edits
+# `shared_contracts/events/cart.py`), and died leaving the port open and unanswered.
+RELOADING = {"server": "gunicorn", "worker_class": "gthread", "workers": 1, "threads": 8}
 
 
 def bind_address(url: str) -> str:
@@ -79,10 +85,6 @@ def _load(target: str):
     return getattr(importlib.import_module(module), factory)()
 
 
-# Set by `serve` in reload mode: the factory a reloaded granian worker loads through `failsafe`.
-RELOAD_TARGET = "MFE_RELOAD_TARGET"
-
-
 def failing_app(reason: BaseException):
     """A WSGI app that answers every request 500 with why the real app could not be loaded."""
     lines = traceback.format_exception(reason)
@@ -109,16 +111,10 @@ def load_or_explain(target: str):
     try:
         return _load(target)
     except Exception as reason:
-        # A granian worker that died here left the port accepting connections nobody served,
-        # and a gunicorn one stopped the host and honcho with it: one bad save ended the lab.
-        # The app now says what is wrong until the next save reloads it.
+        # A worker that died here stopped the app (and honcho with it, so the whole shop): one
+        # bad save ended the lab. The app now says what is wrong until the next save reloads it.
         print("".join(traceback.format_exception(reason)), file=sys.stderr, flush=True)
         return failing_app(reason)
-
-
-def failsafe():
-    """Granian's factory in reload mode (a spawned worker finds its target in the environment)."""
-    return load_or_explain(os.environ[RELOAD_TARGET])
 
 
 def forget_project_modules() -> None:
@@ -147,28 +143,22 @@ def serve(app: str, target: str, argv: list[str] | None = None) -> None:
         _load(target).run(host=host, port=int(port), threaded=True, use_reloader=args.reload)
         return
 
-    server = dict(SERVERS[app])
+    server = dict(RELOADING if args.reload and app != "host" else SERVERS[app])
     if args.workers:
         server["workers"] = args.workers
     kind = server.pop("server")
-    print(f"{label}: {kind} on {url}", flush=True)
+    print(f"{label}: {kind}{' (reload mode)' if args.reload else ''} on {url}", flush=True)
     if kind == "granian":
-        _run_granian(target, bind, server, args.reload)
+        _run_granian(target, bind, server)
     else:
         _run_gunicorn(target, bind, server, args.reload)
 
 
-def _run_granian(target: str, bind: str, server: dict, reload: bool) -> None:
+def _run_granian(target: str, bind: str, server: dict) -> None:
     from granian import Granian
     from granian.constants import Interfaces
 
     host, port = bind.rsplit(":", 1)
-    if reload:
-        # On Linux, multiprocessing forks by default: a reloaded worker forked from this process
-        # (which imported the app to start) ran the old code again. A spawned one imports anew.
-        multiprocessing.set_start_method("spawn", force=True)
-        os.environ[RELOAD_TARGET] = target
-        target = f"{__name__}:failsafe"
     Granian(
         target,
         address=host,
@@ -178,12 +168,6 @@ def _run_granian(target: str, bind: str, server: dict, reload: bool) -> None:
         websockets=False,
         workers=server["workers"],
         blocking_threads=server["blocking_threads"],
-        reload=reload,
-        reload_paths=[settings.REPOSITORY / package for package in PACKAGES],
-        # A worker that fails anyway stays down until the next save instead of stopping the
-        # server. (In reload mode granian also leaves a worker that crashed at run time down
-        # until the next save; only labs run with reload.)
-        reload_ignore_worker_failure=True,
         # A worker that dies (OOM, a crash in C) comes back instead of taking the app down.
         respawn_failed_workers=True,
         workers_kill_timeout=5,

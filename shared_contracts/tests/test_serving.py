@@ -12,16 +12,14 @@ def test_localhost_binds_the_ipv4_loopback():
     assert serving.bind_address("http://example.test") == "example.test:80"
 
 
-def test_failsafe_loads_the_app_when_its_code_is_sound(monkeypatch, tmp_path):
+def test_reload_mode_loads_the_app_when_its_code_is_sound(monkeypatch, tmp_path):
     monkeypatch.setenv("MFE_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv(serving.RELOAD_TARGET, "products_app:create_app")
-    reply = Client(serving.failsafe()).get("/healthz")
+    reply = Client(serving.load_or_explain("products_app:create_app")).get("/healthz")
     assert reply.status_code == 200 and reply.json["app"] == "products"
 
 
-def test_failsafe_answers_500_naming_the_error_while_the_code_is_broken(monkeypatch, capsys):
-    monkeypatch.setenv(serving.RELOAD_TARGET, "shared_contracts.no_such_module:create_app")
-    app = serving.failsafe()
+def test_reload_mode_answers_500_naming_the_error_while_the_code_is_broken(capsys):
+    app = serving.load_or_explain("shared_contracts.no_such_module:create_app")
     for path in ("/", "/api/products", "/healthz"):
         reply = Client(app).get(path)
         assert reply.status_code == 500
