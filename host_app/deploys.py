@@ -93,8 +93,8 @@ def findings_for(app: str, release: int, url: str) -> list[deployability.Finding
 
 @bp.get("/deployments")
 def current():
-    """Each app's live release, URL, health and declared versions."""
-    return status.describe()
+    """Each app's live release, URL, health and declared versions (`?fresh=1`: probed now)."""
+    return status.describe(fresh=request.args.get("fresh") == "1")
 
 
 @bp.post("/deployments")

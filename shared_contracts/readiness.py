@@ -1,9 +1,9 @@
 """Wait until apps answer `/healthz`: used by `make run` to print the shop's URL when ready."""
 
+import http.client
 import json
 import sys
 import time
-import urllib.error
 import urllib.request
 
 from shared_contracts import settings
@@ -14,9 +14,10 @@ def healthy(url: str, timeout: float = 2.0) -> dict | None:
     try:
         with urllib.request.urlopen(f"{url}/healthz", timeout=timeout) as response:
             body = json.loads(response.read())
-    except (OSError, ValueError, RecursionError, urllib.error.URLError):
+    except (OSError, ValueError, RecursionError, http.client.HTTPException):
+        # Not answering, not HTTP, cut short, or not JSON: not healthy, never a crash.
         return None
-    return body if body.get("status") == "ok" else None
+    return body if isinstance(body, dict) and body.get("status") == "ok" else None
 
 
 def wait_until(condition, timeout: float, interval: float = 0.2):

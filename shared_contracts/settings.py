@@ -64,7 +64,7 @@ def release_origin(url: str) -> str:
     parts = urlsplit(str(url).strip())
     # An app serves from its root: a path would be dropped silently, and a deploy would then
     # register another address than the one given.
-    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+    if parts.path not in ("", "/") or parts.query or parts.fragment or "@" in parts.netloc:
         raise ValueError(f"a release's url is an origin, scheme://host:port, nothing more: {url!r}")
     return origin(url)
 
@@ -94,6 +94,9 @@ def flag(value, name: str = "the switch") -> bool:
 
     Anything else is a ValueError naming `name`: `MFE_DUAL_EMIT=2` must not quietly mean off.
     """
+    # from_prefixed_env reads values as JSON: "null" is None, "1.0" the float 1.0.
+    if isinstance(value, float) and value in (0.0, 1.0):
+        value = int(value)
     text = "" if value is None else str(value).strip().lower()
     if text in {"1", "true", "yes", "on"}:
         return True
@@ -107,7 +110,7 @@ BUS_MODES = ("strict", "naive")
 
 def bus_mode(value) -> str:
     """`MFE_BUS_MODE`: `naive` (the workshop's wrong way) or `strict`, the default."""
-    mode = str(value).strip().lower() or "strict"
+    mode = ("" if value is None else str(value).strip().lower()) or "strict"
     if mode not in BUS_MODES:
         raise ValueError(
             f"MFE_BUS_MODE must be naive or strict (the default), not {str(value)[:40]!r}"

@@ -258,6 +258,13 @@ REFUSALS = {
         "unknown-version",
         None,
     ),
+    "a second envelope naming an unknown event": (
+        'const msg = message({ "1.0.0": ITEM, "2.0.0": ITEM_V2 });'
+        'msg.envelopes[1].event = "foo"; msg.envelopes[1].version = "1.0";'
+        'router.receive("products", msg)',
+        "invalid",
+        "$.event",
+    ),
     "a number for the event": (
         'emit(router, { "1.0.0": ITEM }, { event: 7 })',
         "invalid",

@@ -16,6 +16,7 @@ import pytest
 from e2e.processes import free_port
 from host_app.tests.conftest import ADMIN_TOKEN, bound_server, fake_app, serving, url_of
 from shared_contracts.cli import main
+from shared_contracts.readiness import healthy
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
 
@@ -333,6 +334,18 @@ def test_reset_survives_a_stopped_release(shop, mfe, calm_children):
     assert live(mfe) == {"products": 1, "checkout": 1}
 
 
+def test_chaos_up_notes_a_release_it_could_not_clear(shop, mfe, calm_children):
+    """A registered release that has stopped is named, not silently skipped; exit 0."""
+    manifest = {**BREAKING, "emits": {"cart:item-added": ["1.0.0"]}}
+    with serving(fake_app({"/mfe-manifest.json": manifest, "/healthz": {"status": "ok"}})) as url:
+        assert mfe("deploy", "products", "3", "--url", url)[0] == 0
+    assert mfe("deploy", "products", "1")[0] == 0
+    code, out, _ = mfe("chaos", "products", "up")
+    assert code == 0, out
+    assert f"note: products release 3 at {url} was not cleared (not running)" in out
+    assert f"products release 2 ({shop['PRODUCTS_V2_URL']}) is up too" in out
+
+
 def test_reset_without_a_host_is_exit_2(mfe, monkeypatch):
     """Nobody listening → exit 2."""
     monkeypatch.setenv("MFE_HOST_URL", f"http://localhost:{free_port()}")
@@ -382,6 +395,15 @@ def garbage_server():
     stop.set()
     thread.join(timeout=5)
     listener.close()
+
+
+def test_an_app_whose_health_is_not_http_or_not_an_object_is_down(garbage_server):
+    """A /healthz answering bytes that are not HTTP, or a JSON array, is down, never a crash."""
+    assert healthy(garbage_server, timeout=2) is None
+    with serving(fake_app({"/healthz": ["ok"]})) as url:
+        assert healthy(url, timeout=2) is None
+    with serving(fake_app({"/healthz": {"status": "ok"}})) as url:
+        assert healthy(url, timeout=2) == {"status": "ok"}
 
 
 @pytest.mark.parametrize("command", [("status",), ("chaos", "checkout", "down"), ("reset",)])

@@ -3,9 +3,8 @@
 import argparse
 import http.client
 import json
-import time
 
-from shared_contracts import deployability, readiness, settings
+from shared_contracts import deployability, settings
 from shared_contracts.cli.exits import EXIT_OK, EXIT_REFUSED, UsageError
 from shared_contracts.cli.http import (
     admin_token,
@@ -46,17 +45,11 @@ def _versions(declared: dict | None) -> str:
     return ", ".join(f"{event} {'/'.join(versions)}" for event, versions in declared.items())
 
 
-HEALTH_TIMEOUT = 2.0
-
-
 def show_status(args: argparse.Namespace) -> int:
     """Print each app's live release, URL, health and declared versions."""
-    state = deployment_state()
-    # Probed now, from here: the host's copy may be a few seconds old, and right after
+    # Probed now: the host's copy may be a few seconds old, and right after
     # `mfe chaos checkout down` the status must say so.
-    for entry in state["apps"].values():
-        up = readiness.healthy(entry["url"], timeout=HEALTH_TIMEOUT) is not None
-        entry["health"] = {"status": "up" if up else "down", "checkedAt": int(time.time() * 1000)}
+    state = deployment_state(fresh=True)
     if args.json:
         print(json.dumps(state, indent=2))
         return EXIT_OK

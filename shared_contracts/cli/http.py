@@ -105,10 +105,11 @@ def checked_state(body: dict, where: str) -> dict:
     return state.model_dump()
 
 
-def deployment_state() -> dict:
-    """`GET /api/deployments` of the host; UsageError when it is not running."""
+def deployment_state(fresh: bool = False) -> dict:
+    """`GET /api/deployments` of the host (`fresh`: health probed now); UsageError when it is
+    not running."""
     url = f"{host_url()}/api/deployments"
-    status, body = call("GET", url)
+    status, body = call("GET", f"{url}?fresh=1" if fresh else url)
     if status != 200:
         raise UsageError(f"the host answered {status}: {body}")
     return checked_state(body, url)

@@ -87,9 +87,12 @@ def set_chaos(args: argparse.Namespace) -> int:
         # An outage staged on a release that was deployed away from would stay behind it, and
         # deploying back to that release would fail as unreachable until `mfe reset`.
         for release, url in sorted(entry["releases"].items()):
-            if (
-                url != entry["url"]
-                and _try_post(f"{url}/api/admin/chaos", {"mode": "up"}, token)[0] == 200
-            ):
+            if url == entry["url"]:
+                continue
+            status, body = _try_post(f"{url}/api/admin/chaos", {"mode": "up"}, token)
+            if status == 200:
                 print(f"{args.app} release {release} ({url}) is up too")
+            else:
+                reason = f"{status} {body.get('error')}" if status else "not running"
+                print(f"note: {args.app} release {release} at {url} was not cleared ({reason})")
     return EXIT_OK

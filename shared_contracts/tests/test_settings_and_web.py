@@ -49,7 +49,15 @@ def test_origin_rejects_non_http_urls(url):
 
 
 @pytest.mark.parametrize(
-    "url", ["http://h:1/shop", "http://h:1/?q=1", "http://h:1/#x", "http://me@h:1", "ftp://h"]
+    "url",
+    [
+        "http://h:1/shop",
+        "http://h:1/?q=1",
+        "http://h:1/#x",
+        "http://me@h:1",
+        "http://:pw@h:1",
+        "ftp://h",
+    ],
 )
 def test_a_release_url_is_an_origin_and_nothing_more(url):
     """A deploy's url with a path, query, fragment or user is refused, not silently cut."""
@@ -119,13 +127,13 @@ def test_data_dir_honours_mfe_data_dir(tmp_path):
     assert settings.data_dir("checkout", {}) == settings.REPOSITORY / "instance" / "checkout"
 
 
-@pytest.mark.parametrize("value", ["1", "true", "TRUE", " yes ", "On", 1, True])
+@pytest.mark.parametrize("value", ["1", "true", "TRUE", " yes ", "On", 1, 1.0, True])
 def test_flag_true(value):
     """1, true, yes and on, in any case and padding, are true."""
     assert settings.flag(value) is True
 
 
-@pytest.mark.parametrize("value", ["0", "false", "no", "off", "", " OFF ", None, 0, False])
+@pytest.mark.parametrize("value", ["0", "false", "no", "off", "", " OFF ", None, 0, 0.0, False])
 def test_flag_false(value):
     """0, false, no, off and nothing are false."""
     assert settings.flag(value) is False
@@ -140,7 +148,13 @@ def test_flag_neither_is_an_error_naming_the_variable(value):
 
 @pytest.mark.parametrize(
     ("value", "mode"),
-    [("naive", "naive"), (" NAIVE ", "naive"), ("", "strict"), ("strict", "strict")],
+    [
+        ("naive", "naive"),
+        (" NAIVE ", "naive"),
+        ("", "strict"),
+        (None, "strict"),
+        ("strict", "strict"),
+    ],
 )
 def test_bus_mode(value, mode):
     """naive or strict; nothing is strict."""

@@ -385,7 +385,10 @@ export class Router {
       if (!isValid(this.envelopeSchema, envelope)) {
         // Any string is a name the catalog may lack: emit("foo", "1.0", ...) is unknown, not
         // invalid, although neither is in the catalog's form.
-        const named = this.naive || typeof envelope?.event !== "string" ? null : this.unknownName(envelope);
+        // Only for the event the message is about: a second envelope naming another is simply
+        // not part of one logical event, and the log row names the first one's event.
+        const named =
+          this.naive || typeof envelope?.event !== "string" || envelope.event !== event ? null : this.unknownName(envelope);
         return named ?? refusal("invalid", "not a valid envelope", validate(this.envelopeSchema, envelope));
       }
       if (envelope.id !== msg.id || envelope.event !== event || versions.includes(envelope.version)) {
