@@ -51,13 +51,33 @@ def published(lock_dir: Path | None = None) -> dict[tuple[str, str], dict]:
     return found
 
 
+def _major(version: str) -> int:
+    return int(version.split(".")[0])
+
+
 def _transition_problems(catalog: Registry, event: str, version: str) -> list[Problem]:
-    """Problems between a new version and its predecessor: both directions need a converter."""
+    """Problems between a new version and its predecessor: a breaking change needs a new major
+    version, and both directions need a converter."""
     versions = catalog.versions(event)
     index = versions.index(version)
     if index == 0:
         return []
     previous = versions[index - 1]
+    breaking = compare(catalog.schema(event, previous), catalog.schema(event, version)).breaking(
+        "full"
+    )
+    if breaking and _major(version) <= _major(previous):
+        # Consumers pin majors: a break under a minor or patch number reads as safe to take.
+        reasons = "; ".join(f"{c.code} at {c.path}" for c in breaking)
+        return [
+            Problem(
+                "breaking-change-needs-major",
+                event,
+                version,
+                f"{version} breaks {previous} ({reasons}): publish it as "
+                f"{_major(previous) + 1}.0.0, with converters both ways",
+            )
+        ]
     converters = catalog.converters
     missing = [
         (source, target)

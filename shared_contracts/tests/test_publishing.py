@@ -213,6 +213,29 @@ def test_declared_converter_makes_the_new_version_publishable(tmp_path):
     assert publish(fresh, tmp_path) == [lock_file(tmp_path, "toy:event", "2.0.0")]
 
 
+@pytest.mark.parametrize("version", ["1.1.0", "1.0.1"])
+def test_a_breaking_change_under_the_same_major_is_refused(tmp_path, version):
+    """Converters alone do not make a break a minor: consumers pin majors, so it must be 2.0.0."""
+    fresh = Registry()
+    fresh.register("toy:event", "1.0.0")(ToyV1)
+    publish(fresh, tmp_path)
+    fresh.register("toy:event", version)(ToyV2Incompatible)
+    fresh.declare_converter("toy:event", "1.0.0", version, [Add(field="b", default="")])
+    problems = check(fresh, tmp_path)
+    assert codes(problems) == [("breaking-change-needs-major", "toy:event", version)]
+    assert "publish it as 2.0.0" in problems[0].message
+    assert "required-property-added at $.b" in problems[0].message
+
+
+def test_an_additive_change_may_be_a_minor(tmp_path):
+    """An optional field breaks nobody: 1.1.0 is fine."""
+    fresh = Registry()
+    fresh.register("toy:event", "1.0.0")(ToyV1)
+    publish(fresh, tmp_path)
+    fresh.register("toy:event", "1.1.0")(ToyV2Additive)
+    assert check(fresh, tmp_path) == []
+
+
 def test_default_lock_dir_is_read_at_call_time(lock, monkeypatch):
     """`check()` without arguments follows `publishing.LOCK_DIR` when it is repointed."""
     edit(lock, EVENT, "1.0.0", _drop_price)
