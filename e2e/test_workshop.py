@@ -410,6 +410,26 @@ def test_lab6_dual_emit_is_one_event_with_one_id(shop, page, context):
     assert again["status"] == 200, again
     assert again["cart"]["duplicate"] is True and again["cart"]["itemCount"] == 1, again
 
+    # The chapter's transition: two emits (two ids) for one "click" count the mug twice ...
+    mug = {"productId": "mug", "quantity": 1, "price": 14.5}
+    twice = host.frame("products").evaluate(
+        """async (mug) => [
+            await mfe.emit("cart:item-added", "1.0.0", { itemId: "lab6-a", ...mug }),
+            await mfe.emit("cart:item-added", "2.0.0", { itemId: "lab6-a", ...mug }),
+        ].map((verdict) => verdict.id)""",
+        mug,
+    )
+    assert len(set(twice)) == 2, twice
+    expect(checkout.line("mug").get_by_test_id("cart-item-quantity")).to_have_text("2")
+    # ... the shop's: one logical event in both versions adds exactly one more.
+    host.frame("products").evaluate(
+        """(mug) => mfe.emitAll("cart:item-added",
+            { "1.0.0": { itemId: "lab6-b", ...mug }, "2.0.0": { itemId: "lab6-b", ...mug } })""",
+        mug,
+    )
+    expect(checkout.line("mug").get_by_test_id("cart-item-quantity")).to_have_text("3")
+    expect(host.badge).to_have_text("4")
+
 
 # ---- Lab 7: attack it -------------------------------------------------------------------------
 
