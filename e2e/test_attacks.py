@@ -600,7 +600,8 @@ def test_notification_markup_is_shown_as_text(shop, context):
 
 def test_a_tampered_price_passes_the_bus_but_not_checkout(shop, context):
     """price 0.01 is schema-valid, so the bus accepts it; checkout prices on the server and
-    refuses it (`price-mismatch`), acks it so it is not retried, and the cart does not move."""
+    refuses it (`price-mismatch`), acks it as rejected so it is not retried and the host's log
+    says why, and the cart does not move."""
     host = open_host(shop, context.new_page())
     result = emit(
         host.frame("products"), "cart:item-added", "1.0.0", envelope("grinder", 3, 0.01)["data"]
@@ -612,6 +613,13 @@ def test_a_tampered_price_passes_the_bus_but_not_checkout(shop, context):
             (e) => e.type === "ack" && e.app === "checkout" && e.id === id)""",
         arg=event_id,
     )
+    (ack,) = host.page.evaluate(
+        """(id) => window.mfeHost.log().filter(
+            (e) => e.type === "ack" && e.app === "checkout" && e.id === id)""",
+        event_id,
+    )
+    assert ack["rejected"] == "price-mismatch" and ack["message"], ack
+    assert not [e for e in host.page.evaluate("window.mfeHost.log()") if e["type"] == "fail"]
     expect(host.checkout().locator.locator("#status")).to_contain_text("price-mismatch")
     assert host.page.evaluate("() => window.mfeHost.pending('checkout')") == []
     still_works(shop, BrowserCart(shop, host))

@@ -7,6 +7,7 @@ the lab that needs it off switches it off). Every lab that uses the shop is foll
 """
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -134,16 +135,24 @@ def test_lab1_tour(shop, page):
 
 
 @pytest.mark.lab2
-def test_lab2_naive_bus_lets_a_changed_payload_break_checkout(shop, page):
-    """Naive mode delivers the renamed, retyped payload; checkout fails; strict mode refuses it."""
+def test_lab2_naive_bus_lets_a_changed_payload_break_checkout(shop, page, context):
+    """Naive mode delivers the renamed, retyped payload; checkout fails and rejects it (the
+    inspector says so); strict mode refuses it."""
     try:
         shop.restart("host", MFE_BUS_MODE="naive")
         host = HostPage(page, shop.host).open()
+        watch = inspector(context, shop)
         naive = host.frame("products").evaluate(EMIT, ["cart:item-added", "1.0.0", CHANGED_PAYLOAD])
         assert naive["ok"] is True and naive["value"]["status"] == "accepted", naive
         checkout = host.checkout()
         expect(checkout.locator.get_by_role("status")).to_have_text(
             "Could not add undefined: invalid"
+        )
+        delivery = rows(watch, type="emit", event="cart:item-added").get_by_test_id(
+            "inspector-delivery"
+        )
+        expect(delivery).to_have_text(
+            re.compile(r"^checkout@1 ← 1\.0\.0, rejected in .* ms: invalid")
         )
         expect(checkout.locator.get_by_test_id("cart-empty")).to_be_visible()
         expect(checkout.lines).to_have_count(0)

@@ -117,9 +117,12 @@ mfe.on("cart:item-added", (data, envelope) => serially(async () => {
     await announce(cart);
   } catch (error) {
     if (error instanceof ApiFailure && error.permanent) {
-      // Refused for good (e.g. a price that is not the catalog's): acknowledge, and say why.
-      say(`Could not add ${data.productId}: ${error.body.error || error.message}`);
-      return;
+      // Refused for good (e.g. a price that is not the catalog's): say why, and reject the
+      // event, so the bus acks it without retrying and the host's log shows the reason.
+      const reason = error.body.error || `http-${error.status}`;
+      say(`Could not add ${data.productId}: ${reason}`);
+      error.rejected = reason;
+      throw error;
     }
     say("Saving the cart failed; it will be retried.");
     throw error;

@@ -79,7 +79,12 @@ function renderConsumers(row) {
     span.dataset.testid = "inspector-delivery";
     span.dataset.app = app;
     const converted = d.from && d.from !== d.to ? ` (converted from ${d.from})` : "";
-    const ack = d.status === "acked" ? `, acked in ${d.latencyMs.toFixed(1)} ms` : `, ${d.status}`;
+    const ack =
+      d.status === "acked"
+        ? `, acked in ${d.latencyMs.toFixed(1)} ms`
+        : d.status === "rejected"
+          ? `, rejected in ${d.latencyMs.toFixed(1)} ms: ${d.rejected}${d.message ? ` (${d.message})` : ""}`
+          : `, ${d.status}`;
     span.textContent = `${app}${d.release ? `@${d.release}` : ""} ← ${d.to}${converted}${ack}`;
     td.append(span);
   }
@@ -134,8 +139,10 @@ function apply(entry) {
     d.to = entry.to ?? d.to;
     d.from = entry.from ?? d.from;
     if (entry.type === "ack") {
-      d.status = "acked";
+      d.status = typeof entry.rejected === "string" ? "rejected" : "acked";
       d.latencyMs = entry.latencyMs ?? 0;
+      d.rejected = entry.rejected;
+      d.message = entry.message;
     } else if (entry.type === "deliver") {
       d.status = entry.attempt > 1 ? `retry ${entry.attempt}` : "sent";
     } else {

@@ -753,6 +753,38 @@ def test_ack_clears_the_delivery(js):
     assert out == {"before": 1, "after": 0, "times": [0]}
 
 
+def test_a_rejecting_ack_clears_the_delivery_and_logs_its_reason_clipped(js):
+    """A consumer that refused the event for good acks it `rejected`: no retry, and the log
+    entry carries the reason and message, clipped; a reason that is no string is ignored."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ limits: { ackTimeoutMs: 100 } });
+        const id = emit(router, { "1.0.0": ITEM });
+        router.receive("checkout", { tag: "mfe-bus", kind: "ack", id,
+          rejected: "price-mismatch" + "x".repeat(100), message: "m".repeat(900) });
+        const other = emit(router, { "1.0.0": { ...ITEM, itemId: "add-2" } });
+        router.receive("checkout", { tag: "mfe-bus", kind: "ack", id: other, rejected: ["a"] });
+        advance(60000);
+        const acks = logs.filter((e) => e.type === "ack");
+        return {
+          pending: router.pending().length,
+          times: sendTimes("checkout"),
+          rejected: acks.map((e) => e.rejected ?? null).map((r) => r && r.length),
+          starts: acks[0].rejected.slice(0, 14),
+          message: acks[0].message.length,
+        };
+        """,
+    )
+    assert out == {
+        "pending": 0,
+        "times": [0, 0],
+        "rejected": [64, None],
+        "starts": "price-mismatch",
+        "message": 500,
+    }
+
+
 def test_ack_from_another_app_does_not_clear_the_delivery(js):
     """Only the consumer itself can ack its delivery."""
     out = run(

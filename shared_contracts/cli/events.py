@@ -51,6 +51,8 @@ def line(entry: dict) -> str:
         text = f"{kind} {entry.get('event')} {conversion}"
         if kind == "ack":
             text += f" in {entry.get('latencyMs', 0):.1f} ms"
+            if entry.get("rejected"):
+                text += f", REJECTED: {entry['rejected']} ({entry.get('message', '')})"
     elif kind == "refused":
         what = entry.get("kind") or "message"
         text = f"refused {what} from {entry.get('origin')}: {entry.get('verdict')}"

@@ -341,3 +341,12 @@ def test_answers_nested_past_what_python_reads_are_not_json():
     deep = "[" * 5000 + "]" * 5000
     assert http._json(deep.encode())["error"] == "not-json"
     assert events._parsed(deep) == {}
+
+
+def test_events_tail_says_when_a_consumer_rejected_an_event():
+    """An ack that carries a rejection reads as one, with its reason and message."""
+    entry = {"type": "ack", "app": "checkout", "release": 1, "event": "cart:item-added"}
+    entry |= {"to": "1.0.0", "latencyMs": 3.2, "at": 0}
+    assert "REJECTED" not in events.line(entry)
+    rejected = events.line({**entry, "rejected": "price-mismatch", "message": "not 0.01"})
+    assert "ack cart:item-added 1.0.0 in 3.2 ms, REJECTED: price-mismatch (not 0.01)" in rejected

@@ -704,6 +704,11 @@ export class Router {
     const entry = this.deliveryLog("ack", record);
     entry.latencyMs = this.time() - record.sentAt;
     entry.duplicate = Boolean(msg.duplicate);
+    // The consumer handled it and refused it for good (its reason, clipped like any log text).
+    if (typeof msg.rejected === "string") {
+      entry.rejected = msg.rejected.slice(0, 64);
+      entry.message = typeof msg.message === "string" ? msg.message.slice(0, 500) : "";
+    }
     this.onLog(entry, record.sent);
   }
 

@@ -276,7 +276,15 @@ export class BusClient {
   }
 
   failed(id, error) {
-    this.post({ tag: TAG, kind: "fail", id, message: String(error?.message || error) });
+    const message = String(error?.message || error);
+    // A handler that refuses the event for good (`error.rejected`, a reason) is done with it:
+    // acked, so nobody retries what cannot succeed, and the host's log says why.
+    if (typeof error?.rejected === "string") {
+      this.seen.add(id);
+      this.post({ tag: TAG, kind: "ack", id, rejected: error.rejected.slice(0, 64), message: message.slice(0, 500) });
+      return;
+    }
+    this.post({ tag: TAG, kind: "fail", id, message });
   }
 }
 
