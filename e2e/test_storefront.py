@@ -147,6 +147,16 @@ def test_emit_resolves_with_id_and_status(host):
     expect(host.toasts.filter(has_text="hello from a test")).to_have_count(1)
 
 
+def test_every_notification_of_a_busy_minute_gets_its_toast(host):
+    """One toast per notification: twelve at once are twelve toasts (a flood still has a cap)."""
+    products = host.products()
+    for n in range(12):
+        notification = {"message": f"note {n}", "type": "info", "duration": 60000}
+        assert products.emit("notification:show", "1.0.0", notification)["ok"]
+    expect(host.toasts).to_have_count(12)
+    expect(host.toasts.last).to_contain_text("note 11")
+
+
 def test_notification_markup_is_shown_as_text(host):
     """A notification whose message is HTML shows as text; its handler never runs."""
     message = "<img src=x onerror=\"document.body.dataset.pwned='1'\">"

@@ -1,7 +1,9 @@
 // Notifications: one toast per notification, rendered as text, dismissed after its duration.
 
 const DEFAULT_DURATION_MS = 4000;
-const MAX_VISIBLE = 5;
+// Enough for every add of a quick shopper (one toast per notification), while a frame that
+// floods notifications cannot bury the page: past this the oldest goes.
+const MAX_VISIBLE = 20;
 
 export class Toasts {
   constructor(container) {
