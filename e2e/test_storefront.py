@@ -77,6 +77,22 @@ def test_cart_and_badge_survive_a_reload_and_a_checkout_restart(shop, host):
     expect(host.checkout().total).to_have_text("$98.00")
 
 
+def test_an_add_refused_for_a_lost_session_waits_and_lands_after_a_reload(host):
+    """Checkout's session cookie is gone (cleared, expired): its server answers 403, which a
+    retry with a fresh page can pass, so the add is failed, not rejected, and lands once the
+    page is reloaded (a new session, a new token)."""
+    host.page.context.clear_cookies()
+    host.products().add("beans")
+    checkout_errors = host.checkout().locator.locator("#status")
+    expect(checkout_errors).to_contain_text("retried")
+    log = host.page.evaluate("window.mfeHost.log()")
+    assert [e for e in log if e["type"] == "fail" and e["app"] == "checkout"], log
+    assert not [e for e in log if e["type"] == "ack" and e.get("rejected")], log
+    host.reload()
+    host.checkout().expect_line("beans", 1, "16.00")
+    expect(host.badge).to_have_text("1")
+
+
 @pytest.mark.parametrize(
     ("event", "version", "data", "reason"),
     [
@@ -155,6 +171,16 @@ def test_every_notification_of_a_busy_minute_gets_its_toast(host):
         assert products.emit("notification:show", "1.0.0", notification)["ok"]
     expect(host.toasts).to_have_count(12)
     expect(host.toasts.last).to_contain_text("note 11")
+    # They sit over the checkout column: a click on a toast's text goes through to the page
+    # below it, and only its close button closes it.
+    box = host.toasts.last.bounding_box()
+    hit = host.page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y)?.closest('[data-testid=toast]') ?? null",
+        [box["x"] + 10, box["y"] + box["height"] / 2],
+    )
+    assert hit is None
+    host.toasts.last.get_by_role("button", name="Dismiss notification").click()
+    expect(host.toasts).to_have_count(11)
 
 
 def test_notification_markup_is_shown_as_text(host):

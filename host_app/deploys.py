@@ -67,6 +67,9 @@ def _candidate_url(body: DeployRequest) -> str:
 
 def findings_for(app: str, release: int, url: str) -> list[deployability.Finding]:
     """Check a candidate against the live apps; raises 409 when its manifest is unusable."""
+    # The live manifests as they were before this deploy: refreshing the candidate first would
+    # make a redeploy of the live release its own "current", and hide what it stopped emitting.
+    apps = status.describe()["apps"]
     try:
         candidate = manifests.cache().refresh(url)
     except manifests.FETCH_ERRORS as error:
@@ -81,7 +84,7 @@ def findings_for(app: str, release: int, url: str) -> list[deployability.Finding
             f"not {app} release {release}",
         )
     live, current = [host_manifest()], None
-    for name, entry in status.describe()["apps"].items():
+    for name, entry in apps.items():
         if entry["manifest"]:
             manifest = Manifest.model_validate(entry["manifest"])
             if name == app:

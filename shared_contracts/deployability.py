@@ -105,7 +105,7 @@ def dropped(candidate: Manifest, current: Manifest | None, others: list[Manifest
                         event,
                         False,
                         f"{_label(candidate)} no longer emits {event}, which {_label(consumer)} "
-                        f"consumes; {_label(current)} emits it and no other live app does",
+                        f"consumes; the live {_label(current)} emits it and no other live app does",
                     )
                 )
     return findings

@@ -75,7 +75,7 @@ def _transition_problems(catalog: Registry, event: str, version: str) -> list[Pr
                 event,
                 version,
                 f"{version} breaks {previous} ({reasons}): publish it as "
-                f"{_major(previous) + 1}.0.0, with converters both ways",
+                f"{max(_major(v) for v in versions) + 1}.0.0, with converters both ways",
             )
         ]
     converters = catalog.converters

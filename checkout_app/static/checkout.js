@@ -29,8 +29,10 @@ class ApiFailure extends Error {
     this.body = body || {};
   }
   get permanent() {
-    // Our own validation said no: retrying the same request cannot succeed.
-    return this.status >= 400 && this.status < 500 && ![408, 429].includes(this.status);
+    // Our own validation said no: retrying the same request cannot succeed. Anything else
+    // (403 after a lost session cookie, 404 from a release without the route, 5xx) may pass
+    // later: the event is failed, retried, and waits for the next handshake if need be.
+    return [400, 409, 413, 422].includes(this.status);
   }
 }
 

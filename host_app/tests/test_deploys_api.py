@@ -294,6 +294,19 @@ def test_a_candidate_that_stops_emitting_what_a_live_app_consumes_is_409(client,
     assert client.get("/api/deployments").get_json()["apps"]["products"]["release"] == 1
 
 
+def test_redeploying_the_live_release_with_an_event_dropped_is_409(client, fake_child):
+    """The live release restarted with a manifest that no longer emits cart:item-added: its
+    redeploy is checked against what was live, not against itself."""
+    routes = {"/mfe-manifest.json": product_manifest(3), "/healthz": {"status": "ok"}}
+    url = fake_child(routes)
+    request = {"app": "products", "release": 3, "url": url}
+    assert deploy(client, request).status_code == 200
+    routes["/mfe-manifest.json"] = product_manifest(3, {"notification:show": ["1.0.0"]})
+    body = assert_error(deploy(client, request), 409, "incompatible")
+    assert [d["event"] for d in body["details"]] == ["cart:item-added"]
+    assert "the live products@3 emits it" in body["details"][0]["detail"]
+
+
 def test_forced_deploy_goes_through_with_warnings(client, breaking_url):
     """`force` deploys anyway, says what it forced past, and the event log records it."""
     response = deploy(client, {"app": "products", "release": 3, "url": breaking_url, "force": True})

@@ -34,6 +34,8 @@ function showStatus(card, text, kind) {
   status.dataset.kind = kind;
 }
 
+const adds = new WeakMap();
+
 async function addToCart(form) {
   const card = form.closest("[data-testid='product-card']");
   const button = form.querySelector("[data-testid='add-to-cart']");
@@ -43,6 +45,9 @@ async function addToCart(form) {
   const quantity = raw.trim() === "" ? Number.NaN : Number(raw);
   button.disabled = true;
   showStatus(card, "", "");
+  // A later add on this card owns its status line: an earlier one's late answer stays quiet.
+  const add = (adds.get(card) ?? 0) + 1;
+  adds.set(card, add);
   try {
     await mfe.emitAll("cart:item-added", payloads(card, quantity));
   } catch (error) {
@@ -61,7 +66,7 @@ async function addToCart(form) {
       duration: 3000,
     });
   } catch (error) {
-    showStatus(card, `Added ${quantity} (no notification: ${refusal(error)})`, "ok");
+    if (adds.get(card) === add) showStatus(card, `Added ${quantity} (no notification: ${refusal(error)})`, "ok");
   }
 }
 

@@ -63,7 +63,13 @@ def line(entry: dict) -> str:
         sender = "admin"
     else:
         text = kind or "?"
-    return f"{stamp} {sender:<12} {text}"
+    return printable(f"{stamp} {sender:<12} {text}")
+
+
+def printable(text: str) -> str:
+    """`text` with control characters escaped: a page's words must not move the cursor, erase
+    lines or start a line of their own in the operator's terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def tail_events(args: argparse.Namespace) -> int:

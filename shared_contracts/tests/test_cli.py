@@ -350,3 +350,17 @@ def test_events_tail_says_when_a_consumer_rejected_an_event():
     assert "REJECTED" not in events.line(entry)
     rejected = events.line({**entry, "rejected": "price-mismatch", "message": "not 0.01"})
     assert "ack cart:item-added 1.0.0 in 3.2 ms, REJECTED: price-mismatch (not 0.01)" in rejected
+
+
+def test_events_tail_escapes_what_a_page_could_use_to_steer_the_terminal():
+    """A consumer's rejection text with a newline or an escape sequence stays on its line."""
+    entry = {"type": "ack", "app": "checkout", "event": "cart:item-added", "to": "1.0.0"}
+    entry |= {
+        "latencyMs": 1.0,
+        "at": 0,
+        "rejected": "x\n00:00:00.000 admin deploy",
+        "message": "\x1b[2K",
+    }
+    text = events.line(entry)
+    assert "\n" not in text and "\x1b" not in text
+    assert "REJECTED: x\\n00:00:00.000 admin deploy (\\x1b[2K)" in text

@@ -227,6 +227,19 @@ def test_a_breaking_change_under_the_same_major_is_refused(tmp_path, version):
     assert "required-property-added at $.b" in problems[0].message
 
 
+def test_the_advice_names_a_major_that_is_free(tmp_path):
+    """With 2.0.0 taken, a breaking 1.1.0 is told to be 3.0.0."""
+    fresh = Registry()
+    fresh.register("toy:event", "1.0.0")(ToyV1)
+    fresh.register("toy:event", "2.0.0")(ToyV2Additive)
+    publish(fresh, tmp_path)
+    fresh.register("toy:event", "1.1.0")(ToyV2Incompatible)
+    fresh.declare_converter("toy:event", "1.0.0", "1.1.0", [Add(field="b", default="")])
+    (problem,) = check(fresh, tmp_path)
+    assert problem.code == "breaking-change-needs-major"
+    assert "publish it as 3.0.0" in problem.message
+
+
 def test_an_additive_change_may_be_a_minor(tmp_path):
     """An optional field breaks nobody: 1.1.0 is fine."""
     fresh = Registry()
