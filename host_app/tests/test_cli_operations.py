@@ -238,6 +238,17 @@ def test_can_i_deploy_no(shop, mfe, breaking_url):
     assert "BREAKS" in out and "be deployed? NO" in out
 
 
+def test_can_i_deploy_refuses_a_release_that_drops_an_event_like_the_host(shop, mfe):
+    """Products 3 without cart:item-added: the CLI says no, naming it, as the deploy would."""
+    manifest = {**BREAKING, "emits": {"notification:show": ["1.0.0"]}}
+    with serving(fake_app({"/mfe-manifest.json": manifest, "/healthz": {"status": "ok"}})) as url:
+        code, out, _ = mfe("can-i-deploy", "products", "3", "--url", url)
+        assert code == 1
+        assert "no longer emits cart:item-added" in out and "the live products@1" in out
+        code, out, _ = mfe("deploy", "products", "3", "--url", url)
+        assert code == 1 and "no longer emits cart:item-added" in out
+
+
 @pytest.mark.parametrize(
     "args",
     [
