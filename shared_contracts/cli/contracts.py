@@ -23,7 +23,7 @@ def register(commands) -> None:
     sub.add_parser("list", help="every event and version").set_defaults(handler=list_contracts)
 
     show = sub.add_parser("show", help="fields, example and JSON Schema of one version")
-    show.add_argument("event")
+    show.add_argument("event", help="EVENT, or EVENT@VERSION as `diff` takes it")
     show.add_argument("version", nargs="?", help="default: the latest")
     show.set_defaults(handler=show_contract)
 
@@ -76,7 +76,11 @@ def _contract(event: str, version: str | None):
 
 def show_contract(args: argparse.Namespace) -> int:
     """Print one version's fields, example payload and JSON Schema."""
-    contract = _contract(args.event, args.version)
+    event, version = args.event, args.version
+    # `show cart:item-added@2.0.0`, as `diff` names a version.
+    if version is None and "@" in event:
+        event, _, version = event.rpartition("@")
+    contract = _contract(event, version)
     print(f"{contract.key}: {contract.description}")
     if contract.deprecated:
         print(f"DEPRECATED (sunset {contract.sunset or 'not set'})")

@@ -92,9 +92,10 @@ def test_show_defaults_to_the_latest_version(capsys):
     assert json.loads(schema_text) == registry.schema(EVENT, "2.0.0")
 
 
-def test_show_a_given_version(capsys):
-    """`show EVENT 1.0.0` shows that version, which has no discount."""
-    code, out, _ = run(capsys, "contracts", "show", EVENT, "1.0.0")
+@pytest.mark.parametrize("argv", [[EVENT, "1.0.0"], [f"{EVENT}@1.0.0"]], ids=["two", "at"])
+def test_show_a_given_version(capsys, argv):
+    """`show EVENT 1.0.0` (or `EVENT@1.0.0`, as diff takes it) shows that version."""
+    code, out, _ = run(capsys, "contracts", "show", *argv)
     assert code == 0
     assert out.startswith(f"{EVENT}@1.0.0:")
     assert "discount" not in out
