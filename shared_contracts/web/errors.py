@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from shared_contracts.errors import ContractError
@@ -25,6 +25,31 @@ def error_response(status: int, code: str, message: str, details: list | None = 
     return response
 
 
+# Read and dropped before a 413 is answered, at most: a client still sending a body the server
+# closed on gets a broken pipe instead of the answer (3 MB failed 4 times in 10, 8 MB always).
+DRAIN_LIMIT = 16 * 1024 * 1024
+DRAIN_CHUNK = 64 * 1024
+
+
+def drain_body() -> None:
+    """Read what is left of a refused request's body (up to DRAIN_LIMIT), so its sender can
+    read the 413; a body larger than that still gets the connection closed on it."""
+    stream = request.environ.get("wsgi.input")
+    if stream is None:
+        return
+    left = request.content_length
+    left = DRAIN_LIMIT if left is None else min(left, DRAIN_LIMIT)
+    try:
+        while left > 0:
+            chunk = stream.read(min(DRAIN_CHUNK, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+    except (OSError, ValueError):
+        # The client gave up first: nothing to answer to.
+        pass
+
+
 def _slug(name: str) -> str:
     return name.lower().replace(" ", "-").replace("'", "")
 
@@ -42,6 +67,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.code == 413:
+            drain_body()
         response = error_response(error.code or 500, _slug(error.name), error.description or "")
         # Keep headers such as Allow on 405.
         for key, value in error.get_headers():
