@@ -184,6 +184,39 @@ def _yield_after_request(worker, req, environ, resp) -> None:
     gevent.sleep(0)
 
 
+def _since_boot_reloader() -> str:
+    """Register gunicorn's polling reloader, changed to count a file saved since its worker
+    booted; returns its `reload_engine` name."""
+    import time
+
+    from gunicorn.reloader import Reloader, reloader_engines
+
+    class SinceBoot(Reloader):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            # Made before the worker imports the app. gunicorn's own takes its first look at
+            # the files only once the worker serves: a file saved in between (a second save
+            # right after a reload) was taken as the baseline and never reloaded.
+            self._booted = time.time() - 0.05
+
+        def run(self):
+            seen = {}
+            while True:
+                for filename in self.get_files():
+                    try:
+                        mtime = os.stat(filename).st_mtime
+                    except OSError:
+                        continue
+                    last = seen.get(filename, self._booted)
+                    if mtime > last:
+                        self._callback(filename)
+                    seen[filename] = max(mtime, last)
+                time.sleep(self._interval)
+
+    reloader_engines["mfe-since-boot"] = SinceBoot
+    return "mfe-since-boot"
+
+
 def _run_gunicorn(target: str, bind: str, server: dict, reload: bool) -> None:
     from gunicorn.app.base import BaseApplication
 
@@ -203,6 +236,7 @@ def _run_gunicorn(target: str, bind: str, server: dict, reload: bool) -> None:
         # gunicorn watches the modules a worker imported; one that failed to import is not among
         # them, so saving its fix would never reload the worker.
         options["reload_extra_files"] = project_sources()
+        options["reload_engine"] = _since_boot_reloader()
     if server["worker_class"] == "gevent":
         options["post_request"] = _yield_after_request
 

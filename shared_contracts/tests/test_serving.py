@@ -1,7 +1,11 @@
 """How `python -m <app>_app` serves: the bind address and reload mode's stand-in app."""
 
 import json
+import os
+import time
 
+import pytest
+from gunicorn.reloader import reloader_engines
 from werkzeug.test import Client
 
 from shared_contracts import serving
@@ -35,3 +39,51 @@ def test_reload_mode_watches_every_project_module_but_not_the_tests():
     assert any(path.endswith("host_app/docs.py") for path in sources)
     assert any(path.endswith("shared_contracts/serving.py") for path in sources)
     assert not any("/tests/" in path for path in sources)
+
+
+class Stop(Exception):
+    """Ends a reloader's endless loop in a test."""
+
+
+def since_boot_reloader(files, monkeypatch):
+    """Reload mode's reloader over `files`; returns it and the files it reported, in order."""
+    reported = []
+
+    def callback(filename):
+        reported.append(filename)
+        raise Stop
+
+    def one_look_only(seconds):
+        raise Stop
+
+    monkeypatch.setattr(time, "sleep", one_look_only)
+    engine = reloader_engines[serving._since_boot_reloader()]
+    return engine(extra_files=[str(f) for f in files], interval=1, callback=callback), reported
+
+
+def test_reload_mode_reloads_for_a_file_saved_between_boot_and_the_first_look(
+    tmp_path, monkeypatch
+):
+    """A save while the new worker imports the app (a second save right after a reload) is seen:
+    gunicorn's own reloader took it as the baseline and never reloaded."""
+    untouched, saved = tmp_path / "untouched.py", tmp_path / "saved.py"
+    for path in (untouched, saved):
+        path.write_text("x = 1\n")
+        os.utime(path, (1_000_000, 1_000_000))
+    reloader, reported = since_boot_reloader([untouched, saved], monkeypatch)
+    later = reloader._booted + 1
+    os.utime(saved, (later, later))
+    with pytest.raises(Stop):
+        reloader.run()
+    assert reported == [str(saved)]
+
+
+def test_reload_mode_does_not_reload_for_files_older_than_the_worker(tmp_path, monkeypatch):
+    """Files last saved before the worker booted are what it imported: no reload."""
+    old = tmp_path / "old.py"
+    old.write_text("x = 1\n")
+    os.utime(old, (1_000_000, 1_000_000))
+    reloader, reported = since_boot_reloader([old], monkeypatch)
+    with pytest.raises(Stop):
+        reloader.run()
+    assert reported == []
