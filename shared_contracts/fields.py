@@ -27,6 +27,9 @@ class FieldDoc:
     constraints: str
     description: str
     default: object = None
+    # Still sent and read, but on its way out (the chapter's fix for a removed field: deprecate
+    # it first, remove it in the next major). JSON Schema's `deprecated`, an annotation only.
+    deprecated: bool = False
 
 
 def _type_and_node(node: dict) -> tuple[str, dict]:
@@ -61,6 +64,7 @@ def describe_fields(schema: dict, prefix: str = "") -> list[FieldDoc]:
                 constraints,
                 node.get("description", ""),
                 node.get("default"),
+                node.get("deprecated") is True or inner.get("deprecated") is True,
             )
         )
         if inner.get("type") == "object":

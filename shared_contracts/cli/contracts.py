@@ -86,7 +86,13 @@ def show_contract(args: argparse.Namespace) -> int:
         print(f"DEPRECATED (sunset {contract.sunset or 'not set'})")
     print()
     rows = [
-        [f.path, f.type, "yes" if f.required else "no", f.constraints, f.description]
+        [
+            f.path,
+            f.type,
+            "yes" if f.required else "no",
+            f.constraints,
+            f"DEPRECATED. {f.description}" if f.deprecated else f.description,
+        ]
         for f in describe_fields(contract.schema)
     ]
     print(table(["FIELD", "TYPE", "REQUIRED", "CONSTRAINTS", "DESCRIPTION"], rows))

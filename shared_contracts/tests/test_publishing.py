@@ -98,6 +98,8 @@ def _reword(schema):
     schema["properties"]["quantity"]["description"] = "How many."
     schema["properties"]["quantity"]["title"] = "Qty"
     schema["examples"] = []
+    # A field on its way out (lab 5): an annotation, so a published version may gain it.
+    schema["properties"]["productId"]["deprecated"] = True
 
 
 def _reorder(schema):
