@@ -83,15 +83,9 @@ def findings_for(app: str, release: int, url: str) -> list[deployability.Finding
             f"{url} says it is {candidate.app} release {candidate.release}, "
             f"not {app} release {release}",
         )
-    live, current = [host_manifest()], None
-    for name, entry in apps.items():
-        if entry["manifest"]:
-            manifest = Manifest.model_validate(entry["manifest"])
-            if name == app:
-                current = manifest
-            else:
-                live.append(manifest)
-    return deployability.check(candidate, live, current=current)
+    live = [host_manifest()]
+    live += [Manifest.model_validate(e["manifest"]) for e in apps.values() if e["manifest"]]
+    return deployability.check(candidate, live)
 
 
 @bp.get("/deployments")

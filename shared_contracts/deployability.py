@@ -111,30 +111,31 @@ def dropped(candidate: Manifest, current: Manifest | None, others: list[Manifest
     return findings
 
 
-def check(
-    candidate: Manifest,
-    live: list[Manifest],
-    catalog: Registry = registry,
-    current: Manifest | None = None,
-) -> list[Finding]:
-    """Every pair the candidate takes part in, against the live apps (the host included), and
-    what it would stop producing that `current` (the release it replaces) produces."""
-    others = [m for m in live if m.app != candidate.app]
-    findings = dropped(candidate, current, others)
+def spoken(candidate: Manifest, others: list[Manifest]) -> list[Finding]:
+    """A finding when the candidate speaks another bus protocol than the host's."""
     host = next((m for m in others if m.app == "host"), None)
-    spoken = host.protocol if host else PROTOCOL
-    if candidate.protocol != spoken:
-        # The host would refuse the frame's hello: nothing it emits or consumes would flow.
-        findings.append(
-            Finding(
-                _label(candidate),
-                _label(host) if host else "host",
-                "bus protocol",
-                False,
-                f"{_label(candidate)} speaks bus protocol {candidate.protocol!r}; the host speaks "
-                f"{spoken!r} and would refuse its frame at the handshake",
-            )
+    protocol = host.protocol if host else PROTOCOL
+    if candidate.protocol == protocol:
+        return []
+    # The host would refuse the frame's hello: nothing it emits or consumes would flow.
+    return [
+        Finding(
+            _label(candidate),
+            _label(host) if host else "host",
+            "bus protocol",
+            False,
+            f"{_label(candidate)} speaks bus protocol {candidate.protocol!r}; the host speaks "
+            f"{protocol!r} and would refuse its frame at the handshake",
         )
+    ]
+
+
+def check(candidate: Manifest, live: list[Manifest], catalog: Registry = registry) -> list[Finding]:
+    """Every pair the candidate takes part in, against the live apps (the host included), and
+    what it would stop producing that the live release of its app (in `live`, if known) does."""
+    current = next((m for m in live if m.app == candidate.app), None)
+    others = [m for m in live if m.app != candidate.app]
+    findings = dropped(candidate, current, others) + spoken(candidate, others)
     for event in sorted(candidate.emits):
         for consumer in others:
             if consumer.consumes.get(event):

@@ -86,10 +86,7 @@ def _transition_problems(catalog: Registry, event: str, version: str) -> list[Pr
     ]
     if not missing:
         return []
-    report = compare(catalog.schema(event, previous), catalog.schema(event, version))
-    reasons = "; ".join(
-        f"{c.code} at {c.path} ({c.message}); fix: {c.fix}" for c in report.breaking("full")
-    )
+    reasons = "; ".join(f"{c.code} at {c.path} ({c.message}); fix: {c.fix}" for c in breaking)
     directions = " and ".join(f"{s} → {t}" for s, t in missing)
     return [
         Problem(

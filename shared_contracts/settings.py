@@ -97,7 +97,7 @@ def flag(value, name: str = "the switch") -> bool:
     # from_prefixed_env reads values as JSON: "null" is None, "1.0" the float 1.0.
     if isinstance(value, float) and value in (0.0, 1.0):
         value = int(value)
-    text = "" if value is None else str(value).strip().lower()
+    text = _word(value)
     if text in {"1", "true", "yes", "on"}:
         return True
     if text in {"0", "false", "no", "off", ""}:
@@ -105,12 +105,17 @@ def flag(value, name: str = "the switch") -> bool:
     raise ValueError(f"{name} must be 1/true/yes/on or 0/false/no/off, not {str(value)[:40]!r}")
 
 
+def _word(value) -> str:
+    """A setting as a lower-case word; nothing (None, as JSON's `null` reads) is ""."""
+    return "" if value is None else str(value).strip().lower()
+
+
 BUS_MODES = ("strict", "naive")
 
 
 def bus_mode(value) -> str:
     """`MFE_BUS_MODE`: `naive` (the workshop's wrong way) or `strict`, the default."""
-    mode = ("" if value is None else str(value).strip().lower()) or "strict"
+    mode = _word(value) or "strict"
     if mode not in BUS_MODES:
         raise ValueError(
             f"MFE_BUS_MODE must be naive or strict (the default), not {str(value)[:40]!r}"

@@ -70,6 +70,14 @@ function describeEvent(entry) {
   return entry.type;
 }
 
+/** How a delivery ended (or where it stands), as the end of its line. */
+function outcome(d) {
+  const took = `in ${d.latencyMs.toFixed(1)} ms`;
+  if (d.status === "acked") return `, acked ${took}`;
+  if (d.status === "rejected") return `, rejected ${took}: ${d.rejected}${d.message ? ` (${d.message})` : ""}`;
+  return `, ${d.status}`;
+}
+
 function renderConsumers(row) {
   const td = row.element.querySelector(".consumers");
   td.replaceChildren();
@@ -79,13 +87,7 @@ function renderConsumers(row) {
     span.dataset.testid = "inspector-delivery";
     span.dataset.app = app;
     const converted = d.from && d.from !== d.to ? ` (converted from ${d.from})` : "";
-    const ack =
-      d.status === "acked"
-        ? `, acked in ${d.latencyMs.toFixed(1)} ms`
-        : d.status === "rejected"
-          ? `, rejected in ${d.latencyMs.toFixed(1)} ms: ${d.rejected}${d.message ? ` (${d.message})` : ""}`
-          : `, ${d.status}`;
-    span.textContent = `${app}${d.release ? `@${d.release}` : ""} ← ${d.to}${converted}${ack}`;
+    span.textContent = `${app}${d.release ? `@${d.release}` : ""} ← ${d.to}${converted}${outcome(d)}`;
     td.append(span);
   }
   if (row.entry.type === "deploy" && row.entry.warnings?.length) td.textContent = row.entry.warnings.join("; ");

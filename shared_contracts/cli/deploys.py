@@ -102,15 +102,11 @@ def findings(app: str, release: int, url: str | None = None):
         raise UsageError(
             f"{candidate_url} is {candidate.app} release {candidate.release}, not {app} {release}"
         )
-    live, current = [_fetch_manifest(host_url())], None
-    for name, entry in state["apps"].items():
-        if entry.get("manifest"):
-            manifest = Manifest.model_validate(entry["manifest"])
-            if name == app:
-                current = manifest
-            else:
-                live.append(manifest)
-    return candidate_url, deployability.check(candidate, live, current=current)
+    live = [_fetch_manifest(host_url())]
+    live += [
+        Manifest.model_validate(e["manifest"]) for e in state["apps"].values() if e["manifest"]
+    ]
+    return candidate_url, deployability.check(candidate, live)
 
 
 def can_i_deploy(args: argparse.Namespace) -> int:

@@ -351,8 +351,11 @@ export class Router {
   }
 
   /** `unknown-event` or `unknown-version` when an envelope's event (a string) or its version is
-   * not in the catalog; null when both are known, or the version is not a string. */
-  unknownName({ event, version }) {
+   * not in the catalog; null when both are known, or either is not a string. */
+  unknownName(envelope) {
+    const event = envelope?.event;
+    const version = envelope?.version;
+    if (typeof event !== "string") return null;
     // Own keys only: an event named "constructor" must not find Object's.
     if (!Object.hasOwn(this.contracts, event)) {
       return refusal("unknown-event", `unknown event ${JSON.stringify(event)}`);
@@ -387,8 +390,7 @@ export class Router {
         // invalid, although neither is in the catalog's form.
         // Only for the event the message is about: a second envelope naming another is simply
         // not part of one logical event, and the log row names the first one's event.
-        const named =
-          this.naive || typeof envelope?.event !== "string" || envelope.event !== event ? null : this.unknownName(envelope);
+        const named = this.naive || envelope?.event !== event ? null : this.unknownName(envelope);
         return named ?? refusal("invalid", "not a valid envelope", validate(this.envelopeSchema, envelope));
       }
       if (envelope.id !== msg.id || envelope.event !== event || versions.includes(envelope.version)) {
