@@ -13,7 +13,7 @@ DEV := $(VENV)/.installed-dev
 help:
 	@echo "make run    start the five processes and print the shop's URL"
 	@echo "make test   install the dev extras and run every test (unit, contract, browser)"
-	@echo "make lint   ruff, ruff format --check, import-linter, mfe contracts check"
+	@echo "make lint   ruff, ruff format --check, import-linter, mfe contracts check, biome (JS)"
 	@echo "make unit   unit and contract tests only (no browser)"
 	@echo "make e2e    browser tests only"
 	@echo "make bench  measure bus, composition, servers, sockets, memory (docs/performance.md)"
@@ -47,6 +47,7 @@ lint: $(DEV)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mfe contracts check
+	$(BIN)/biome ci --colors=off .
 
 unit: $(DEV)
 	$(BIN)/pytest -q -m "not browser"

@@ -19,12 +19,21 @@ async ({ manifests, rounds, events }) => {
   };
   // No rate limit: the rounds run far faster than any app emits.
   const router = new Router({ bundle, onLog, limits: { ratePerSecond: 1e9, burst: 1e9, byteRate: 1e12 } });
-  router.setLocal("host", manifests.host, { "order:placed": () => {}, "cart:updated": () => {}, "notification:show": () => {} });
+  router.setLocal("host", manifests.host, {
+    "order:placed": () => {},
+    "cart:updated": () => {},
+    "notification:show": () => {},
+  });
   const queue = [];
   const clients = {};
   for (const app of ["products", "checkout"]) {
     router.setApp(app, { manifest: manifests[app], release: manifests[app].release });
-    const client = new BusClient({ app, release: manifests[app].release, hostOrigin: location.origin, consumes: manifests[app].consumes });
+    const client = new BusClient({
+      app,
+      release: manifests[app].release,
+      hostOrigin: location.origin,
+      consumes: manifests[app].consumes,
+    });
     client.port = {};
     client.send = (message) => queue.push(["host", app, message]);
     clients[app] = client;
@@ -46,9 +55,15 @@ async ({ manifests, rounds, events }) => {
   let serial = 0;
   const paths = {
     // checkout emits order:placed, consumed by the host itself: the emit round trip's work.
-    echo: () => clients.checkout.emit("order:placed", "1.0.0", { orderId: `o-${(serial += 1)}`, itemCount: 1, total: 12.5 }),
+    echo: () => clients.checkout.emit("order:placed", "1.0.0", { orderId: `o-${++serial}`, itemCount: 1, total: 12.5 }),
     // products emits cart:item-added; checkout handles and acks it: the full path's work.
-    full: () => clients.products.emit("cart:item-added", "1.0.0", { itemId: `i-${(serial += 1)}`, productId: "mug", quantity: 1, price: 14.5 }),
+    full: () =>
+      clients.products.emit("cart:item-added", "1.0.0", {
+        itemId: `i-${++serial}`,
+        productId: "mug",
+        quantity: 1,
+        price: 14.5,
+      }),
   };
   const round = async (path) => {
     const answers = [];

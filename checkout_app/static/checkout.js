@@ -40,7 +40,8 @@ async function api(method, path, body) {
   const response = await fetch(path, {
     method,
     credentials: "same-origin",
-    headers: body === undefined ? { "X-CSRF-Token": csrf } : { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+    headers:
+      body === undefined ? { "X-CSRF-Token": csrf } : { "Content-Type": "application/json", "X-CSRF-Token": csrf },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   let payload = null;
@@ -112,24 +113,26 @@ async function announce(cart) {
 
 // At least once from the bus, exactly once in the cart: the server is idempotent by id,
 // and the ack is sent only after this promise settles.
-mfe.on("cart:item-added", (data, envelope) => serially(async () => {
-  try {
-    const cart = await api("POST", "/api/cart/items", envelope);
-    say("");
-    await announce(cart);
-  } catch (error) {
-    if (error instanceof ApiFailure && error.permanent) {
-      // Refused for good (e.g. a price that is not the catalog's): say why, and reject the
-      // event, so the bus acks it without retrying and the host's log shows the reason.
-      const reason = error.body.error || `http-${error.status}`;
-      say(`Could not add ${data.productId}: ${reason}`);
-      error.rejected = reason;
+mfe.on("cart:item-added", (data, envelope) =>
+  serially(async () => {
+    try {
+      const cart = await api("POST", "/api/cart/items", envelope);
+      say("");
+      await announce(cart);
+    } catch (error) {
+      if (error instanceof ApiFailure && error.permanent) {
+        // Refused for good (e.g. a price that is not the catalog's): say why, and reject the
+        // event, so the bus acks it without retrying and the host's log shows the reason.
+        const reason = error.body.error || `http-${error.status}`;
+        say(`Could not add ${data.productId}: ${reason}`);
+        error.rejected = reason;
+        throw error;
+      }
+      say("Saving the cart failed; it will be retried.");
       throw error;
     }
-    say("Saving the cart failed; it will be retried.");
-    throw error;
-  }
-}));
+  }),
+);
 
 function removeLine(productId) {
   return serially(async () => {
@@ -185,7 +188,11 @@ async function placeOrder(event) {
     await announce({ lines: [], itemCount: 0, total: 0, release });
     await mfe.emit("order:placed", "1.0.0", { orderId: order.orderId, itemCount: order.itemCount, total: order.total });
     // The course's shared-service pattern: ask the host directly to show a notification.
-    await mfe.request("notifications.show", { message: `Order ${order.orderId} placed`, type: "success", duration: 4000 });
+    await mfe.request("notifications.show", {
+      message: `Order ${order.orderId} placed`,
+      type: "success",
+      duration: 4000,
+    });
     els.confirmation.focus();
   } catch (error) {
     if (error instanceof ApiFailure && error.body.error === "invalid") {

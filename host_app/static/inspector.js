@@ -137,7 +137,13 @@ function apply(entry) {
     // Deliveries belong to the emit row of the same logical event on the same page.
     const row = emits.get(`${entry.page} ${entry.id}`);
     if (!row) return;
-    const d = row.consumers.get(entry.app) || { to: entry.to, from: entry.from, release: entry.release, status: "sent", latencyMs: 0 };
+    const d = row.consumers.get(entry.app) || {
+      to: entry.to,
+      from: entry.from,
+      release: entry.release,
+      status: "sent",
+      latencyMs: 0,
+    };
     d.to = entry.to ?? d.to;
     d.from = entry.from ?? d.from;
     if (entry.type === "ack") {

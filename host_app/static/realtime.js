@@ -27,7 +27,10 @@ export function packLog(entries) {
     const entry = entries[i];
     const keys = Object.keys(entry);
     let candidates = byType.get(entry.type);
-    if (candidates === undefined) byType.set(entry.type, (candidates = []));
+    if (candidates === undefined) {
+      candidates = [];
+      byType.set(entry.type, candidates);
+    }
     let shape = -1;
     for (const index of candidates) {
       if (sameKeys(shapes[index], keys)) {

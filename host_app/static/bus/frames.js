@@ -21,7 +21,18 @@ export class Frames {
 
   /** Register an app's iframe, its fallback, and the exact origin its live release runs at. */
   add(name, iframe, fallback, { origin, release }) {
-    const frame = { iframe, fallback, origin, release, instance: null, port: null, down: false, readyTimer: null, retryTimer: null, retryDelay: FIRST_RETRY_MS };
+    const frame = {
+      iframe,
+      fallback,
+      origin,
+      release,
+      instance: null,
+      port: null,
+      down: false,
+      readyTimer: null,
+      retryTimer: null,
+      retryDelay: FIRST_RETRY_MS,
+    };
     this.frames.set(name, frame);
     fallback.querySelector("[data-testid='fallback-retry']").addEventListener("click", () => this.retry(name));
     this.waitForReady(name);
@@ -204,7 +215,10 @@ export class Frames {
       [channel.port2],
     );
     this.onLog({ type: "hello", at: Date.now(), app: name, release: frame.release, verdict: "welcomed" });
-    this.router.connect(name, batchingSender((message) => channel.port1.postMessage(message)));
+    this.router.connect(
+      name,
+      batchingSender((message) => channel.port1.postMessage(message)),
+    );
     this.onReady(name, frame);
   }
 }

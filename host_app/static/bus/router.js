@@ -236,7 +236,9 @@ export class Router {
   handleEmit(name, msg) {
     const verdict = this.check(name, msg);
     if (!verdict.ok) {
-      const details = verdict.details.slice(0, MAX_LOGGED_DETAILS).map((d) => (typeof d?.path === "string" ? { ...d, path: clip(d.path, 200) } : d));
+      const details = verdict.details
+        .slice(0, MAX_LOGGED_DETAILS)
+        .map((d) => (typeof d?.path === "string" ? { ...d, path: clip(d.path, 200) } : d));
       const entry = this.emitLog(name, msg, verdict.reason);
       entry.message = clip(verdict.message, 500);
       entry.details = details;
@@ -323,7 +325,12 @@ export class Router {
       const bound = validSize(schema, envelope, allowance - size, walk);
       if (bound < 0 || bound === Infinity) return null;
       size += bound + 1;
-      if (envelope.id !== msg.id || envelope.event !== event || envelope.source !== name || versions.includes(envelope.version)) {
+      if (
+        envelope.id !== msg.id ||
+        envelope.event !== event ||
+        envelope.source !== name ||
+        versions.includes(envelope.version)
+      ) {
         return null;
       }
       if (!sender.manifest?.emits?.[event]?.includes(envelope.version)) return null;
@@ -429,7 +436,10 @@ export class Router {
     let byEvent = null;
     if (cacheable) {
       byEvent = this.audiences.get(name);
-      if (!byEvent) this.audiences.set(name, (byEvent = new Map()));
+      if (!byEvent) {
+        byEvent = new Map();
+        this.audiences.set(name, byEvent);
+      }
       const cached = byEvent.get(event)?.get(versions[0]);
       if (cached) return cached;
     }
@@ -454,10 +464,16 @@ export class Router {
       } else {
         unreachable ??= [];
         // Frozen copies: the answer is cached, and its details travel in every refusal.
-        unreachable.push(Object.freeze({ app: consumer, consumes: Object.freeze([...wants]), offered: Object.freeze([...versions]) }));
+        unreachable.push(
+          Object.freeze({ app: consumer, consumes: Object.freeze([...wants]), offered: Object.freeze([...versions]) }),
+        );
       }
     }
-    const answer = Object.freeze({ consumers: Object.freeze(consumers), queued, unreachable: unreachable && Object.freeze(unreachable) });
+    const answer = Object.freeze({
+      consumers: Object.freeze(consumers),
+      queued,
+      unreachable: unreachable && Object.freeze(unreachable),
+    });
     if (cacheable) {
       if (!byEvent.has(event)) byEvent.set(event, new Map());
       byEvent.get(event).set(versions[0], answer);
@@ -551,7 +567,18 @@ export class Router {
 
   // `key` names a delivery in the outbox; one to the host itself never waits there (null).
   newRecord(consumer, offered, local = false) {
-    return { key: local ? null : `${consumer} ${offered[0].id}`, app: consumer, offered, envelope: offered[0], from: null, attempts: 0, deadline: null, why: null, sentAt: 0, sent: null };
+    return {
+      key: local ? null : `${consumer} ${offered[0].id}`,
+      app: consumer,
+      offered,
+      envelope: offered[0],
+      from: null,
+      attempts: 0,
+      deadline: null,
+      why: null,
+      sentAt: 0,
+      sent: null,
+    };
   }
 
   /** Pick and convert the version for the consumer's *current* release (it may have changed). */
@@ -559,12 +586,13 @@ export class Router {
     const app = this.apps.get(record.app);
     const event = record.offered[0].event;
     const wants = app?.manifest?.consumes?.[event];
-    const route = wants && wants.length ? this.route(event, record.offered, wants) : null;
+    const route = wants?.length ? this.route(event, record.offered, wants) : null;
     if (!route) {
       this.logDelivery("dropped", record, "reason", wants ? "no-conversion" : "not-consumed");
       return false;
     }
-    const original = record.offered.length === 1 ? record.offered[0] : record.offered.find((e) => e.version === route.source);
+    const original =
+      record.offered.length === 1 ? record.offered[0] : record.offered.find((e) => e.version === route.source);
     record.envelope = route.chain.length
       ? { ...original, version: route.target, data: convertAlong(route.chain, original.data) }
       : original;
@@ -572,7 +600,7 @@ export class Router {
     return true;
   }
 
-  enqueue(consumer, id, envelopes) {
+  enqueue(consumer, _id, envelopes) {
     const app = this.apps.get(consumer);
     const record = this.newRecord(consumer, envelopes, Boolean(app.local));
     if (app.local) {

@@ -15,7 +15,7 @@ const RESOLVED = Promise.resolve();
  * Wrap `post(message)` so that messages of one task leave as one `batch` message. A message
  * that cannot be posted (the browser cannot clone it) goes to `unsendable(message, error)`.
  */
-export function batchingSender(post, unsendable = (message, error) => reportError(error)) {
+export function batchingSender(post, unsendable = (_message, error) => reportError(error)) {
   let queue = null;
   const postOne = (message) => {
     try {

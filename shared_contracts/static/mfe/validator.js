@@ -117,14 +117,14 @@ function checkObject(schema, value, path, errors) {
     if (FORBIDDEN_KEYS.has(key)) errors.push({ path: joinPath(path, key), message: "forbidden key" });
   }
   for (const name of schema.required || []) {
-    if (!Object.prototype.hasOwnProperty.call(value, name)) {
+    if (!Object.hasOwn(value, name)) {
       errors.push({ path: joinPath(path, name), message: "field required" });
     }
   }
   const properties = schema.properties || {};
   for (const key of keys) {
     if (FORBIDDEN_KEYS.has(key)) continue;
-    if (Object.prototype.hasOwnProperty.call(properties, key)) {
+    if (Object.hasOwn(properties, key)) {
       check(properties[key], value[key], joinPath(path, key), errors);
     } else if (schema.additionalProperties === false) {
       errors.push({ path: joinPath(path, key), message: "unknown field" });
@@ -144,7 +144,7 @@ function checkArray(schema, value, path, errors) {
     errors.push({ path, message: `must have at most ${schema.maxItems} items` });
   }
   if (schema.items !== undefined) {
-    value.forEach((item, i) => check(schema.items, item, `${path}[${i}]`, errors));
+    for (const [i, item] of value.entries()) check(schema.items, item, `${path}[${i}]`, errors);
   }
 }
 
@@ -157,8 +157,9 @@ function checkPlain(value, path, errors, depth = 0) {
       if (FORBIDDEN_KEYS.has(key)) errors.push({ path: joinPath(path, key), message: "forbidden key" });
       else checkPlain(value[key], joinPath(path, key), errors, depth + 1);
     }
-  } else if (kind === "array") value.forEach((v, i) => checkPlain(v, `${path}[${i}]`, errors, depth + 1));
-  else if (!["string", "integer", "number", "boolean", "null"].includes(kind)) {
+  } else if (kind === "array") {
+    for (const [i, v] of value.entries()) checkPlain(v, `${path}[${i}]`, errors, depth + 1);
+  } else if (!["string", "integer", "number", "boolean", "null"].includes(kind)) {
     errors.push({ path, message: `not JSON data (${kind})` });
   }
 }
@@ -193,7 +194,7 @@ const neverValid = () => false;
 const SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /\p{Cs}/u;
 const PLAIN_KINDS = new Set(["string", "integer", "number", "boolean", "null"]);
-const hasOwn = (obj, key) => Object.prototype.hasOwnProperty.call(obj, key);
+const hasOwn = (obj, key) => Object.hasOwn(obj, key);
 
 function compile(schema) {
   if (schema === true || schema === undefined) return alwaysValid;
@@ -260,7 +261,9 @@ function build(schema) {
       if (minLength !== undefined && length < minLength) return false;
       if (maxLength !== undefined && length > maxLength) return false;
     }
-    return pattern === undefined || (re ??= regex(pattern)).test(value);
+    if (pattern === undefined) return true;
+    re ??= regex(pattern);
+    return re.test(value);
   };
   const numberOk = (value) => {
     measured += 25;
