@@ -1,8 +1,10 @@
 // The host page: wires the bus (router + frames), the badge, the notifications, and the
-// WebSocket that brings live deploys and health.
+// WebSocket that brings live deploys and health; this browser's overrides and the ownership view.
 
 import { Frames } from "./bus/frames.js";
 import { Router } from "./bus/router.js";
+import { Overrides } from "./overrides.js";
+import { Ownership } from "./ownership.js";
 import { Realtime } from "./realtime.js";
 import { Toasts } from "./toasts.js";
 
@@ -10,7 +12,10 @@ const config = JSON.parse(document.getElementById("page-config").dataset.config)
 const badge = document.querySelector("[data-testid='cart-badge']");
 const toasts = new Toasts(document.getElementById("toasts"));
 const log = [];
-const live = new Map(Object.entries(config.apps).map(([name, app]) => [name, { release: app.release, url: app.url }]));
+// What is live for everyone; an overridden slot shows this browser's own release instead.
+const live = new Map(
+  Object.entries(config.apps).map(([name, app]) => [name, app.live ?? { release: app.release, url: app.url }]),
+);
 
 const realtime = new Realtime({
   url: `${config.hostOrigin.replace(/^http/, "ws")}/ws`,
@@ -98,19 +103,56 @@ function wantManifests(delay = 0) {
   if (manifestTimer !== null) return;
   manifestTimer = setTimeout(() => {
     manifestTimer = null;
-    const missing = [...live.keys()].some((name) => router.isConnected(name) && !router.knows(name));
+    const missing = [...live.keys()].some(
+      (name) => !overrides.has(name) && router.isConnected(name) && !router.knows(name),
+    );
     if (!missing) return;
     realtime.send({ type: "manifests" });
     wantManifests(MANIFEST_RETRY_MS);
   }, delay);
 }
 
+let storedChoices = null;
+try {
+  storedChoices = window.localStorage;
+} catch {
+  storedChoices = null;
+}
+const ownership = new Ownership({
+  toggle: document.getElementById("ownership-toggle"),
+  areas: {
+    host: document.getElementById("host-area"),
+    products: document.getElementById("products"),
+    checkout: document.getElementById("checkout"),
+  },
+  releases: {
+    host: config.host.manifest.release,
+    ...Object.fromEntries(Object.entries(config.apps).map(([name, app]) => [name, app.release])),
+  },
+  storage: storedChoices,
+});
+
+const overrides = new Overrides({
+  slots: config.apps,
+  where: document.querySelector("main.layout"),
+  form: document.getElementById("override-form"),
+  // A fork that was down when this page loaded: its frame says hello with the manifest now known.
+  onManifest: (name, manifest) => {
+    router.setApp(name, { manifest, release: manifest.release });
+    ownership.setRelease(name, manifest.release, "override");
+    frames.retry(name);
+  },
+});
+for (const name of Object.keys(overrides.list())) ownership.setRelease(name, config.apps[name].release, "override");
+
 const frames = new Frames({
   router,
   onLog,
   readyTimeoutMs: config.readyTimeoutMs,
   onReady: (name) => {
-    if (!router.knows(name)) wantManifests();
+    if (router.knows(name)) return;
+    if (overrides.has(name)) overrides.check(name);
+    else wantManifests();
   },
 });
 for (const [name, app] of Object.entries(config.apps)) {
@@ -127,6 +169,11 @@ function applyDeployments(state) {
   for (const [name, app] of Object.entries(state.apps)) {
     const current = live.get(name);
     if (!current) continue;
+    // This browser's override keeps its slot; the banner still says what everyone else sees.
+    if (overrides.has(name)) {
+      live.set(name, { release: app.release, url: app.url });
+      continue;
+    }
     const changed = current.release !== app.release || current.url !== app.url;
     if (changed && !config.frameSrc.includes(app.url)) {
       // This page's CSP does not allow framing that origin: a fresh page will.
@@ -138,12 +185,15 @@ function applyDeployments(state) {
       live.set(name, { release: app.release, url: app.url });
       onLog({ type: "swap", at: Date.now(), app: name, release: app.release, url: app.url });
       frames.load(name, { origin: app.url, release: app.release });
+      ownership.setRelease(name, app.release);
     }
   }
 }
 
 function applyHealth(health) {
   for (const [name, status] of Object.entries(health || {})) {
+    // The host probes the live releases; an override's frame answers for itself.
+    if (overrides.has(name)) continue;
     if (status === "down") frames.markDown(name);
     else if (status === "up") frames.markUp(name);
   }
@@ -151,7 +201,8 @@ function applyHealth(health) {
 
 realtime.connect();
 
-// A read-only handle for devtools and tests: the log, the outbox, the connections.
+// A handle for devtools and tests: the log, the outbox, the connections (read-only), and this
+// browser's overrides (the one thing it changes, and only for this browser).
 Object.defineProperty(window, "mfeHost", {
   value: Object.freeze({
     log: () => log.slice(-LOG_KEEP).map((entry) => ({ ...entry })),
@@ -159,5 +210,7 @@ Object.defineProperty(window, "mfeHost", {
     connected: (app) => router.isConnected(app),
     live: () => Object.fromEntries(live),
     socketOpen: () => realtime.open,
+    override: (app, url) => overrides.override(app, url),
+    overrides: () => overrides.list(),
   }),
 });
