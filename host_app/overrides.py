@@ -84,7 +84,7 @@ def slots(apps: dict[str, dict]) -> dict[str, dict]:
         if url is None:
             result[name] = live
             continue
-        manifest = manifests.cache().get(url)
+        manifest = _fresh_manifest(url)
         result[name] = {
             # Unknown while the fork is down: the page learns it from `check` once it answers.
             "release": manifest.release if manifest else None,
@@ -94,6 +94,15 @@ def slots(apps: dict[str, dict]) -> dict[str, dict]:
             "live": {"release": live["release"], "url": live["url"]},
         }
     return result
+
+
+def _fresh_manifest(url: str):
+    """The manifest at `url` now, or None while it does not answer."""
+    # Not the cached copy: a student restarts their build at will, with another manifest.
+    try:
+        return manifests.cache().refresh(url)
+    except manifests.FETCH_ERRORS:
+        return None
 
 
 def _slot(app: str) -> str:

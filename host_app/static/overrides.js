@@ -64,9 +64,10 @@ export class Overrides {
   /**
    * `slots`: the page config's apps (an overridden one has `override: true` and `live`);
    * `where`: the element the banner goes before; `form`: the Override panel's form;
-   * `onManifest(app, manifest)`: a fork that was down at page load told its manifest.
+   * `onManifest(app, manifest)`: a fork that was down at page load told its manifest;
+   * `onLeaving(app)`: the host holds the change and this page is about to be replaced.
    */
-  constructor({ slots, where, form = null, onManifest = () => {} }) {
+  constructor({ slots, where, form = null, onManifest = () => {}, onLeaving = () => {} }) {
     this.active = new Map(
       Object.entries(slots)
         .filter(([, slot]) => slot.override)
@@ -74,8 +75,10 @@ export class Overrides {
     );
     this.where = where;
     this.onManifest = onManifest;
+    this.onLeaving = onLeaving;
     this.banner = null;
     this.verdicts = new Map(); // app -> its verdict element in the banner
+    this.lives = new Map(); // app -> the banner's "everyone else sees" element
     if (form) this.wire(form);
     this.render();
   }
@@ -107,6 +110,8 @@ export class Overrides {
       body: body ? JSON.stringify(body) : undefined,
     });
     if (!response.ok) throw await failure(response);
+    // Until the fresh page is here, this one no longer counts as connected to that slot.
+    this.onLeaving(app);
     // The page's CSP and the bus's expected origin come with the page: a fresh one applies it.
     // Later, so that the caller (a console, a test) hears the answer first.
     setTimeout(() => window.location.reload(), 0);
@@ -148,8 +153,10 @@ export class Overrides {
     const line = element("div", "override-line");
     line.dataset.app = app;
     const what = element("span", "override-what", `Override in this browser only: ${app} → ${slot.url}`);
-    const release = slot.release === null ? "" : ` (release ${slot.release})`;
-    what.append(element("span", "override-live", `${release}; everyone else sees release ${slot.live.release}`));
+    const live = element("span", "override-live");
+    what.append(live);
+    this.lives.set(app, live);
+    this.showLive(app);
     const verdict = element("span", "override-verdict", "can-i-deploy: checking…");
     verdict.dataset.testid = "override-verdict";
     verdict.dataset.deployable = "unknown";
@@ -169,6 +176,20 @@ export class Overrides {
     return line;
   }
 
+  /** A deploy changed what everyone else sees in `app`'s slot. */
+  setLive(app, live) {
+    const slot = this.active.get(app);
+    if (!slot) return;
+    slot.live = live;
+    this.showLive(app);
+  }
+
+  showLive(app) {
+    const slot = this.active.get(app);
+    const release = slot.release === null ? "" : ` (release ${slot.release})`;
+    this.lives.get(app).textContent = `${release}; everyone else sees release ${slot.live.release}`;
+  }
+
   /** Ask the host whether this override could be deployed for everyone, and show the answer. */
   async check(app) {
     const slot = this.active.get(app);
@@ -183,6 +204,7 @@ export class Overrides {
       if (!slot.manifest) {
         slot.manifest = answer.manifest;
         slot.release = answer.release;
+        this.showLive(app);
         this.onManifest(app, answer.manifest);
       }
     } catch (failed) {

@@ -142,6 +142,7 @@ const overrides = new Overrides({
     ownership.setRelease(name, manifest.release, "override");
     frames.retry(name);
   },
+  onLeaving: (name) => router.disconnect(name),
 });
 for (const name of Object.keys(overrides.list())) ownership.setRelease(name, config.apps[name].release, "override");
 
@@ -172,6 +173,7 @@ function applyDeployments(state) {
     // This browser's override keeps its slot; the banner still says what everyone else sees.
     if (overrides.has(name)) {
       live.set(name, { release: app.release, url: app.url });
+      overrides.setLive(name, live.get(name));
       continue;
     }
     const changed = current.release !== app.release || current.url !== app.url;
