@@ -85,6 +85,9 @@ def slots(apps: dict[str, dict]) -> dict[str, dict]:
             result[name] = live
             continue
         manifest = _fresh_manifest(url)
+        if manifest is not None and manifest.app != name:
+            # Another app's build: its hello is refused (`wrong-app`); its manifest is no use.
+            manifest = None
         result[name] = {
             # Unknown while the fork is down: the page learns it from `check` once it answers.
             "release": manifest.release if manifest else None,

@@ -68,11 +68,7 @@ export class Overrides {
    * `onLeaving(app)`: the host holds the change and this page is about to be replaced.
    */
   constructor({ slots, where, form = null, onManifest = () => {}, onLeaving = () => {} }) {
-    this.active = new Map(
-      Object.entries(slots)
-        .filter(([, slot]) => slot.override)
-        .map(([app, slot]) => [app, slot]),
-    );
+    this.active = new Map(Object.entries(slots).filter(([, slot]) => slot.override));
     this.where = where;
     this.onManifest = onManifest;
     this.onLeaving = onLeaving;

@@ -112,6 +112,7 @@ function wantManifests(delay = 0) {
   }, delay);
 }
 
+// The ownership switch is kept in this origin's storage (when the browser allows storage).
 let storedChoices = null;
 try {
   storedChoices = window.localStorage;

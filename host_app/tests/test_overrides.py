@@ -229,3 +229,20 @@ def test_check_refuses_what_it_cannot_check(app, children, fake_child):
     assert foreign.status_code == 403
     cross_site = check("products", children["PRODUCTS_V2_URL"], {"Sec-Fetch-Site": "same-site"})
     assert cross_site.status_code == 403
+
+
+def test_a_slot_pointed_at_another_app_or_at_nothing_has_no_manifest(app, children):
+    """Checkout's build in the products slot, or a port nobody answers: the page gets the
+    override without a manifest (the bus refuses the frame's hello, or waits for it)."""
+    client = app.test_client()
+    assert override(client, "products", children["CHECKOUT_V1_URL"]).status_code == 200
+    slot = config_of(client)["apps"]["products"]
+    assert (slot["url"], slot["release"], slot["manifest"]) == (
+        children["CHECKOUT_V1_URL"],
+        None,
+        None,
+    )
+    nobody = f"http://localhost:{free_port()}"
+    assert override(client, "products", nobody).status_code == 200
+    slot = config_of(client)["apps"]["products"]
+    assert (slot["url"], slot["release"], slot["manifest"]) == (nobody, None, None)
