@@ -76,7 +76,7 @@ def wait_for_processes(pid: int) -> None:
             print(f"  ... {int(now - started)} s, waiting for {', '.join(pending)}", flush=True)
             next_report = now + 15
         time.sleep(0.5)
-    print(f"  all five processes answer /healthz ({time.monotonic() - started:.0f} s)")
+    print(f"  all five processes answer /healthz ({time.monotonic() - started:.0f} s)", flush=True)
 
 
 def check_page() -> None:
