@@ -4,7 +4,7 @@ from flask import Flask
 
 from checkout_app import admin, api, cart, catalog_client, csrf, db
 from checkout_app.contracts import manifest
-from shared_contracts import web
+from mfe_platform import web
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -6,7 +6,7 @@ from checkout_app import carts, item_added, orders
 from checkout_app.db import get_db, write_transaction
 from checkout_app.json_body import json_object
 from checkout_app.pricing import cart_view
-from shared_contracts.web.errors import ApiError
+from mfe_platform.web.errors import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

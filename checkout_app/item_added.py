@@ -11,9 +11,9 @@ from checkout_app.catalog_client import CatalogItem
 from checkout_app.contracts import consumed_item_added
 from checkout_app.db import get_db, write_transaction
 from checkout_app.money import MAX_CENTS, from_cents, to_cents
+from mfe_platform.web.errors import ApiError
 from shared_contracts import ContractError, Envelope, NoConversionPath, registry
 from shared_contracts.versions import sort_versions
-from shared_contracts.web.errors import ApiError
 
 EVENT = "cart:item-added"
 MAX_LINE_QUANTITY = 999

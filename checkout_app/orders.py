@@ -11,7 +11,7 @@ from checkout_app import carts, catalog_client
 from checkout_app.db import get_db, write_transaction
 from checkout_app.money import from_cents
 from checkout_app.pricing import PricedLine, price_current
-from shared_contracts.web.errors import ApiError
+from mfe_platform.web.errors import ApiError
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 

@@ -16,8 +16,8 @@ from host_app import (
     shell,
 )
 from host_app.contracts import manifest
-from shared_contracts import web
-from shared_contracts.web.admin import admin_token, redacted, token_path
+from mfe_platform import web
+from mfe_platform.web.admin import admin_token, redacted, token_path
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -13,11 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from host_app import deployments, eventlog, manifests, realtime, status
 from host_app.contracts import manifest as host_manifest
-from shared_contracts import deployability, settings
+from mfe_platform import settings
+from mfe_platform.web.admin import require_admin
+from mfe_platform.web.errors import ApiError
+from shared_contracts import deployability
 from shared_contracts.manifests import Manifest
 from shared_contracts.registry import pydantic_details
-from shared_contracts.web.admin import require_admin
-from shared_contracts.web.errors import ApiError
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
 from host_app import deployments, eventlog, health, logwire, manifests, status
-from shared_contracts.web.errors import ApiError
+from mfe_platform.web.errors import ApiError
 
 bp = Blueprint("realtime", __name__)
 sock = Sock()
