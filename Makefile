@@ -65,7 +65,7 @@ lock: $(DEV)
 
 run: $(RUNTIME)
 	@echo "Starting host, products-v1, checkout-v1, products-v2, checkout-v2 (Procfile) ..."
-	@PATH="$(BIN):$$PATH" $(PY) -m shared_contracts.readiness & \
+	@PATH="$(BIN):$$PATH" $(PY) -m mfe_platform.readiness & \
 	PATH="$(BIN):$$PATH" exec $(BIN)/honcho start -f Procfile
 
 lint: $(DEV)

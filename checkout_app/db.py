@@ -16,8 +16,8 @@ from flask import Flask, current_app
 from werkzeug.exceptions import InternalServerError
 
 from checkout_app.schema import SCHEMA
-from shared_contracts.filelock import flocked, writer_lock
-from shared_contracts.web.errors import error_response
+from mfe_platform.filelock import flocked, writer_lock
+from mfe_platform.web.errors import error_response
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import pytest
 from gunicorn.reloader import reloader_engines
 from werkzeug.test import Client
 
-from shared_contracts import serving
+from mfe_platform import serving
 
 
 def test_localhost_binds_the_ipv4_loopback():
@@ -37,7 +37,7 @@ def test_reload_mode_answers_500_naming_the_error_while_the_code_is_broken(capsy
 def test_reload_mode_watches_every_project_module_but_not_the_tests():
     sources = serving.project_sources()
     assert any(path.endswith("host_app/docs.py") for path in sources)
-    assert any(path.endswith("shared_contracts/serving.py") for path in sources)
+    assert any(path.endswith("mfe_platform/serving.py") for path in sources)
     assert not any("/tests/" in path for path in sources)
 
 

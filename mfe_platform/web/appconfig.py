@@ -5,9 +5,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from shared_contracts import settings
-from shared_contracts.web import sessions
-from shared_contracts.web.secrets import load_or_create_secret
+from mfe_platform import settings
+from mfe_platform.web import sessions
+from mfe_platform.web.secrets import load_or_create_secret
 
 
 def configure(app: Flask, name: str, defaults: dict, test_config: dict | None) -> None:

@@ -12,7 +12,7 @@ import sys
 import traceback
 from urllib.parse import urlsplit
 
-from shared_contracts import settings
+from mfe_platform import settings
 
 # Why these servers: the host holds every open page's WebSocket, so it runs gunicorn with one
 # gevent process (a socket costs a greenlet, not a thread; flask-sock needs gunicorn's socket).
@@ -67,7 +67,14 @@ def parse_args(app: str, argv: list[str]) -> argparse.Namespace:
 
 
 # The project's own packages: the code a reloaded worker must read anew.
-PACKAGES = ("host_app", "products_app", "checkout_app", "shared_contracts")
+PACKAGES = (
+    "host_app",
+    "products_app",
+    "checkout_app",
+    "shared_contracts",
+    "mfe_platform",
+    "mfe_cli",
+)
 
 
 def project_sources() -> list[str]:

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from shared_contracts import ContractError, registry, settings, web
+from mfe_platform import settings, web
+from mfe_platform.web.secrets import load_or_create_secret
+from shared_contracts import ContractError, registry
 from shared_contracts.manifests import PROTOCOL, build_manifest
-from shared_contracts.web.secrets import load_or_create_secret
 
 HOST = "http://localhost:8000"
 

@@ -5,11 +5,11 @@ import re
 
 import pytest
 
-from shared_contracts.web import modules
+from mfe_platform.web import modules
 
 
 def factory_of(package: str):
-    """An app's `create_app`, loaded by name: shared_contracts imports no app (import-linter)."""
+    """An app's `create_app`, loaded by name: mfe_platform imports no app (import-linter)."""
     return importlib.import_module(package).create_app
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from flask import current_app, request
 
-from shared_contracts.web.errors import ApiError
-from shared_contracts.web.secrets import load_or_create_secret
+from mfe_platform.web.errors import ApiError
+from mfe_platform.web.secrets import load_or_create_secret
 
 TOKEN_FILE = "admin_token"  # noqa: S105 - a file name, not a secret
 

@@ -6,7 +6,7 @@ import sys
 import time
 import urllib.request
 
-from shared_contracts import settings
+from mfe_platform import settings
 
 
 def healthy(url: str, timeout: float = 2.0) -> dict | None:

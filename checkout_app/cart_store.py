@@ -45,16 +45,6 @@ def lines(conn: sqlite3.Connection, cart_id: str | None) -> list[Line]:
     return [Line(*row) for row in rows]
 
 
-def find_line(conn: sqlite3.Connection, cart_id: str, product_id: str) -> Line | None:
-    """One line of a cart, or None."""
-    row = conn.execute(
-        "SELECT product_id, name, quantity, unit_price_cents, discount_cents"
-        " FROM cart_lines WHERE cart_id = ? AND product_id = ?",
-        (cart_id, product_id),
-    ).fetchone()
-    return Line(*row) if row else None
-
-
 def ensure_cart(conn: sqlite3.Connection, cart_id: str) -> None:
     """Create the cart row if this is the cart's first write."""
     conn.execute(

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from mfe_cli import events, http, main
 from shared_contracts import publishing, registry
-from shared_contracts.cli import events, http, main
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 EVENT = "cart:item-added"

@@ -1,5 +1,6 @@
 """The platform endpoints and headers every app gets: health, manifest, client library."""
 
+import posixpath
 from pathlib import Path
 
 from flask import (
@@ -13,11 +14,32 @@ from flask import (
     url_for,
 )
 
+import shared_contracts
+from mfe_platform.web import chaos, errors, headers, modules
 from shared_contracts.bundle import default_bundle
 from shared_contracts.manifests import Manifest
-from shared_contracts.web import chaos, errors, headers, modules
 
-STATIC = Path(__file__).resolve().parent.parent / "static" / "mfe"
+# `/mfe/static/` is one URL space served from two folders: the bus client (this package) and
+# the browser half of the contracts, the validator and converters (shared_contracts).
+LIBRARY = (
+    Path(__file__).resolve().parent.parent / "static" / "mfe",
+    Path(shared_contracts.__file__).resolve().parent / "static" / "mfe",
+)
+
+
+def library_file(name: str) -> Path | None:
+    """The file served as `/mfe/static/<name>`, from whichever library folder holds it."""
+    for root in LIBRARY:
+        found = modules.within(root, root / name)
+        if found is not None:
+            return found
+    return None
+
+
+def library_root(path: Path) -> Path | None:
+    """The library folder `path` lies in, if any."""
+    return next((root for root in LIBRARY if modules.within(root, path)), None)
+
 
 bp = Blueprint("mfe", __name__)
 
@@ -47,7 +69,10 @@ def contracts():
 @bp.get("/mfe/static/<path:filename>")
 def client_library(filename: str):
     """The shared browser library, served from this app's own origin."""
-    return send_from_directory(STATIC, filename, max_age=0)
+    found = library_file(filename)
+    if found is None:
+        abort(404)
+    return send_from_directory(found.parent, found.name, max_age=0)
 
 
 def _resolver(app_static: Path):
@@ -55,12 +80,17 @@ def _resolver(app_static: Path):
 
     def resolve(importer: Path, specifier: str) -> Path:
         if specifier.startswith("/mfe/static/"):
-            target = modules.within(STATIC, STATIC / specifier.removeprefix("/mfe/static/"))
+            target = library_file(specifier.removeprefix("/mfe/static/"))
         elif specifier.startswith("/static/"):
             target = modules.within(app_static, app_static / specifier.removeprefix("/static/"))
         elif specifier.startswith(("./", "../")):
-            root = STATIC if modules.within(STATIC, importer) else app_static
-            target = modules.within(root, importer.parent / specifier)
+            root = library_root(importer)
+            if root is None:
+                target = modules.within(app_static, importer.parent / specifier)
+            else:
+                # Relative to a library file: another `/mfe/static/` URL, in either folder.
+                folder = importer.parent.relative_to(root).as_posix()
+                target = library_file(posixpath.normpath(posixpath.join(folder, specifier)))
         else:
             target = None
         if target is None:
@@ -81,8 +111,9 @@ def module_bundle_for(app: Flask, filename: str) -> modules.Bundle | None:
     if cached is None or not cached.is_current():
 
         def label(path: Path) -> str:
-            if modules.within(STATIC, path):
-                return "/mfe/static/" + path.relative_to(STATIC.resolve()).as_posix()
+            root = library_root(path)
+            if root is not None:
+                return "/mfe/static/" + path.relative_to(root.resolve()).as_posix()
             return "/static/" + path.relative_to(static).as_posix()
 
         cached = cache[entry] = modules.bundle(entry, _resolver(static), label)

@@ -6,8 +6,8 @@ Exit codes: 0 done, 1 refused or failed check, 2 usage or connection error.
 import argparse
 import sys
 
-from shared_contracts.cli import contracts, deploys, events, operations
-from shared_contracts.cli.exits import EXIT_OK, EXIT_USAGE, UsageError
+from mfe_cli import contracts, deploys, events, operations
+from mfe_cli.exits import EXIT_OK, EXIT_USAGE, UsageError
 
 GROUPS = (deploys, operations, events, contracts)
 

@@ -1,7 +1,7 @@
 """Staged outages (`POST /api/admin/chaos`) and the admin token every app checks.
 
 The app is the bare platform app of `test_settings_and_web` (what products and checkout are
-built on): shared_contracts' tests may not import an app (import-linter counts tests too).
+built on): mfe_platform's tests may not import an app (import-linter counts tests too).
 """
 
 import os
@@ -11,8 +11,8 @@ import types
 
 import pytest
 
-from shared_contracts.tests.test_settings_and_web import assert_json_error, make_app
-from shared_contracts.web import admin, chaos
+from mfe_platform.tests.test_settings_and_web import assert_json_error, make_app
+from mfe_platform.web import admin, chaos
 
 # No `MFE_*` variable of the caller's shell leaks into these tests.
 pytestmark = pytest.mark.usefixtures("clean_environment")

@@ -4,9 +4,9 @@ import argparse
 import json
 from pathlib import Path
 
+from mfe_cli.exits import EXIT_OK, EXIT_REFUSED, UsageError
+from mfe_cli.output import table
 from shared_contracts import asyncapi, bundle, publishing
-from shared_contracts.cli.exits import EXIT_OK, EXIT_REFUSED, UsageError
-from shared_contracts.cli.output import table
 from shared_contracts.compatibility import compare
 from shared_contracts.errors import ContractError
 from shared_contracts.fields import describe_fields

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from flask import Flask, session
 
-from shared_contracts.web import sessions
+from mfe_platform.web import sessions
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
 

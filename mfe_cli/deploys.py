@@ -4,9 +4,8 @@ import argparse
 import http.client
 import json
 
-from shared_contracts import deployability, settings
-from shared_contracts.cli.exits import EXIT_OK, EXIT_REFUSED, UsageError
-from shared_contracts.cli.http import (
+from mfe_cli.exits import EXIT_OK, EXIT_REFUSED, UsageError
+from mfe_cli.http import (
     admin_token,
     call,
     checked_state,
@@ -14,7 +13,9 @@ from shared_contracts.cli.http import (
     host_url,
     live_entry,
 )
-from shared_contracts.cli.output import table
+from mfe_cli.output import table
+from mfe_platform import settings
+from shared_contracts import deployability
 from shared_contracts.manifests import Manifest, fetch_manifest
 
 

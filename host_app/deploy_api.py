@@ -11,13 +11,14 @@ from typing import Literal
 from flask import Blueprint, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from host_app import deployments, eventlog, manifests, realtime, status
-from host_app.contracts import manifest as host_manifest
-from shared_contracts import deployability, settings
+from host_app import deployment_store, eventlog, manifest_cache, realtime, status
+from host_app.manifest import manifest as host_manifest
+from mfe_platform import settings
+from mfe_platform.web.admin import require_admin
+from mfe_platform.web.errors import ApiError
+from shared_contracts import deployability
 from shared_contracts.manifests import Manifest
 from shared_contracts.registry import pydantic_details
-from shared_contracts.web.admin import require_admin
-from shared_contracts.web.errors import ApiError
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def _candidate_url(body: DeployRequest) -> str:
             return settings.release_origin(body.url)
         except ValueError as error:
             raise ApiError(422, "invalid", str(error)) from None
-    known = deployments.store().state()["releases"][body.app].get(str(body.release))
+    known = deployment_store.store().state()["releases"][body.app].get(str(body.release))
     if known is None:
         raise ApiError(
             422,
@@ -71,8 +72,8 @@ def findings_for(app: str, release: int, url: str) -> list[deployability.Finding
     # make a redeploy of the live release its own "current", and hide what it stopped emitting.
     apps = status.describe()["apps"]
     try:
-        candidate = manifests.cache().refresh(url)
-    except manifests.FETCH_ERRORS as error:
+        candidate = manifest_cache.cache().refresh(url)
+    except manifest_cache.FETCH_ERRORS as error:
         raise ApiError(
             409, "candidate-unreachable", f"cannot read {url}/mfe-manifest.json: {error}"
         ) from None
@@ -109,7 +110,7 @@ def deploy():
             f"{body.app} release {body.release} would break {len(broken)} live pair(s)",
             broken,
         )
-    deployments.store().set_live(body.app, body.release, url)
+    deployment_store.store().set_live(body.app, body.release, url)
     warnings = [f"forced past: {f['detail']}" for f in broken]
     entry = {
         "type": "deploy",
@@ -138,7 +139,7 @@ def recent_events():
 def reset():
     """Deployments back to their defaults and an empty event log (admin token)."""
     require_admin()
-    deployments.store().reset()
+    deployment_store.store().reset()
     eventlog.log().clear()
     eventlog.log().append({"type": "reset"})
     state = status.describe(fresh=True)

@@ -4,20 +4,7 @@ export const PROTOCOL = "1";
 // Every window message of the bus carries this tag, so unrelated messages are ignored cheaply.
 export const TAG = "mfe-bus";
 
-// Reasons an emit is refused (window.mfe.emit rejects with an Error whose `reason` is one).
-export const REASONS = Object.freeze([
-  "invalid",
-  "unknown-event",
-  "unknown-version",
-  "not-allowed",
-  "too-large",
-  "rate-limited",
-  "timeout",
-  "no-conversion",
-  "protocol-mismatch",
-]);
-
-/** An Error carrying a bus reason code and optional details. */
+/** An Error carrying a bus reason code (what `window.mfe.emit` rejects with) and details. */
 export class BusError extends Error {
   constructor(reason, message, details = []) {
     super(message || reason);

@@ -6,8 +6,8 @@ import time
 
 import simple_websocket
 
-from shared_contracts.cli.exits import EXIT_OK, UsageError
-from shared_contracts.cli.http import call, host_url
+from mfe_cli.exits import EXIT_OK, UsageError
+from mfe_cli.http import call, host_url
 
 
 def positive(text: str) -> int:

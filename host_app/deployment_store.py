@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from shared_contracts import settings
+from mfe_platform import settings
 
 log = logging.getLogger(__name__)
 

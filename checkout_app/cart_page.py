@@ -2,7 +2,7 @@
 
 from flask import Blueprint, render_template
 
-from checkout_app.carts import current_cart_id
+from checkout_app.cart_store import current_cart_id
 
 bp = Blueprint("cart", __name__)
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from flask import Blueprint, Flask, current_app, request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from shared_contracts.filelock import writer_lock
+from mfe_platform.filelock import writer_lock
+from mfe_platform.web.admin import require_admin
+from mfe_platform.web.errors import ApiError, error_response
 from shared_contracts.registry import pydantic_details
-from shared_contracts.web.admin import require_admin
-from shared_contracts.web.errors import ApiError, error_response
 
 bp = Blueprint("chaos", __name__, url_prefix="/api/admin")
 

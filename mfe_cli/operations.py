@@ -2,9 +2,8 @@
 
 import argparse
 
-from shared_contracts import settings
-from shared_contracts.cli.exits import EXIT_OK, EXIT_REFUSED, UsageError
-from shared_contracts.cli.http import (
+from mfe_cli.exits import EXIT_OK, EXIT_REFUSED, UsageError
+from mfe_cli.http import (
     admin_token,
     call,
     checked_state,
@@ -12,6 +11,7 @@ from shared_contracts.cli.http import (
     host_url,
     live_entry,
 )
+from mfe_platform import settings
 
 
 def register(commands) -> None:

@@ -8,9 +8,9 @@ import urllib.request
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from shared_contracts import settings
-from shared_contracts.cli.exits import UsageError
-from shared_contracts.web.admin import token_path
+from mfe_cli.exits import UsageError
+from mfe_platform import settings
+from mfe_platform.web.admin import token_path
 
 TIMEOUT_SECONDS = 10
 
