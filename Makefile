@@ -64,6 +64,7 @@ lock: $(DEV)
 	@echo "Locked $$(grep -cE '^[A-Za-z]' $(LOCK)) runtime and $$(grep -cE '^[A-Za-z]' $(DEV_LOCK)) dev pins; commit both files."
 
 run: $(RUNTIME)
+	@$(PY) -m mfe_platform.ports
 	@echo "Starting host, products-v1, checkout-v1, products-v2, checkout-v2 (Procfile) ..."
 	@PATH="$(BIN):$$PATH" $(PY) -m mfe_platform.readiness & \
 	PATH="$(BIN):$$PATH" exec $(BIN)/honcho start -f Procfile
