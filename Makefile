@@ -73,7 +73,7 @@ lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/mfe contracts check
+	$(BIN)/mfe contracts check --require-published
 	$(BIN)/biome ci --colors=off .
 
 unit: $(DEV)

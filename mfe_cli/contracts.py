@@ -39,9 +39,15 @@ def register(commands) -> None:
     diff.add_argument("--json", action="store_true", help="machine-readable output")
     diff.set_defaults(handler=diff_schemas)
 
-    sub.add_parser(
-        "check", help="models match the published lock; new versions convert"
-    ).set_defaults(handler=check_lock)
+    check = sub.add_parser("check", help="models match the published lock; new versions convert")
+    # While a student evolves a contract, a new version is fine until it is published; CI and
+    # `make lint` pass this so that a version nobody published cannot land.
+    check.add_argument(
+        "--require-published",
+        action="store_true",
+        help="also fail while a registered version is not published yet",
+    )
+    check.set_defaults(handler=check_lock)
     sub.add_parser("publish", help="add new versions to the published lock").set_defaults(
         handler=publish_lock
     )
@@ -172,7 +178,11 @@ def check_lock(args: argparse.Namespace) -> int:
     if problems:
         print(f"{len(problems)} problem(s)")
         return EXIT_REFUSED
-    pending = f"; not yet published: {', '.join(f'{e}@{v}' for e, v in new)}" if new else ""
+    names = ", ".join(f"{e}@{v}" for e, v in new)
+    if new and args.require_published:
+        print(f"FAIL not yet published: {names} (run `mfe contracts publish` and commit the files)")
+        return EXIT_REFUSED
+    pending = f"; not yet published: {names}" if new else ""
     print(f"ok: {len(registry.contracts())} contract versions match the lock{pending}")
     return EXIT_OK
 

@@ -258,6 +258,22 @@ def test_check_mentions_unpublished_versions(capsys, lock):
     assert f"not yet published: {EVENT}@2.0.0" in out
 
 
+def test_check_require_published_fails_on_an_unpublished_version(capsys, lock):
+    """`make lint`'s strict check refuses a registered version that nobody published."""
+    publishing.lock_file(lock, EVENT, "2.0.0").unlink()
+    code, out, _ = run(capsys, "contracts", "check", "--require-published")
+    assert code == 1
+    assert f"FAIL not yet published: {EVENT}@2.0.0" in out
+    assert "mfe contracts publish" in out
+
+
+def test_check_require_published_passes_on_the_real_lock(capsys):
+    """Every version in the repository is published."""
+    code, out, _ = run(capsys, "contracts", "check", "--require-published")
+    assert code == 0
+    assert "not yet published" not in out
+
+
 def test_publish_writes_missing_versions_then_nothing(capsys, lock):
     """`publish` restores a missing version once; the second run has nothing to do."""
     path = publishing.lock_file(lock, EVENT, "2.0.0")
