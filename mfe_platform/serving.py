@@ -16,12 +16,11 @@ from mfe_platform import settings
 
 # Why these servers: the host holds every open page's WebSocket, so it runs gunicorn with one
 # gevent process (a socket costs a greenlet, not a thread; flask-sock needs gunicorn's socket).
-# Products and checkout are plain request/response apps on granian, whose HTTP layer is Rust:
-# on a trivial WSGI app it costs 0.04 ms of CPU a request where gunicorn's gthread worker costs
-# 0.20 ms, as much as a whole cart read (see docs/performance.md). Three single-threaded
-# workers: no two requests of one process compete for its interpreter lock (a checkout writer
-# holding the SQLite lock is never paused for a neighbour thread), and one can run while
-# another waits for that lock.
+# Products and checkout are plain request/response apps on granian, whose HTTP layer is Rust
+# and costs a fraction of gunicorn's per request (measured in docs/performance.md). Three
+# single-threaded workers: no two requests of one process compete for its interpreter lock (a
+# checkout writer holding the SQLite lock is never paused for a neighbour thread), and one can
+# run while another waits for that lock.
 SERVERS = {
     "host": {
         "server": "gunicorn",
@@ -187,7 +186,7 @@ def _yield_after_request(worker, req, environ, resp) -> None:
 
     # A keep-alive connection whose next request has already arrived is served again at once,
     # without returning to gevent's hub: under a steady load a few connections took turns and
-    # the others waited (wrk at 8 connections: p50 0.5 ms, p90 110 ms on /healthz).
+    # the others waited (docs/performance.md, "Why these servers").
     gevent.sleep(0)
 
 

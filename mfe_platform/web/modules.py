@@ -1,10 +1,9 @@
-"""A page's ES-module graph served as one module: one request instead of one per file.
+"""A page's ES-module graph joined into one module: one request instead of one per file.
 
-On a fresh visit the shell and its two frames share one renderer main thread (and, here, two
-busy cores with everything else), and every module file costs a request, a response to process
-and a compile there: with nine files the shell's scripts ran last of all (docs/performance.md,
-"Composition"). Joined, each page loads one script. The files themselves are unchanged and are
-still served one by one under `/static/` and `/mfe/static/` (tests, tools, single imports).
+A performance measure, not a pattern to copy (docs/performance.md, composition): on a fresh
+visit the shell and its two frames share one renderer main thread, where every module file
+costs a request and a compile, so the shell's own scripts ran last. The files stay unchanged
+and are still served one by one under `/static/` and `/mfe/static/`.
 
 The join is deliberately small, for the plain module style of this repository: named imports
 (`import { a, b as c } from "…"`, `import * as ns from "…"`, `import "…"`) and named exports

@@ -1,9 +1,9 @@
 """Flask's signed-cookie session, with each distinct cookie verified once per process.
 
-Profiling `GET /api/cart` showed a quarter of the request in `open_session`: Flask builds a
-serializer, derives the key and checks the HMAC on every request, though a shopper sends the
-same cookie again and again. The signature depends only on the cookie's bytes, so a cookie
-that verified once verifies always; only its age must be checked again.
+A performance measure, not a pattern to copy (docs/performance.md): Flask derives the key and
+checks the HMAC on every request, though a shopper sends the same cookie again and again. The
+signature depends only on the cookie's bytes, so a cookie that verified once verifies always;
+only its age is checked again.
 """
 
 import copy

@@ -5,14 +5,15 @@
 // that port (the authenticated channel). Window messages from anyone but the parent at the
 // host origin are ignored.
 
+import { Answers } from "./answers.js";
 import { batchingSender, unbatch } from "./batching.js";
+import { Handlers } from "./handlers.js";
 import { BusError, PROTOCOL, TAG, uuid4 } from "./protocol.js";
 import { RecentIds } from "./recent.js";
 
 const HISTORY_LIMIT = 500;
 const SEEN_LIMIT = 20000;
 const DEFAULT_TIMEOUT_MS = 5000;
-const SWEEP_MS = 100;
 
 // Exported for `bench/js/purejs.js`, which wires clients to a router without a browser port.
 export class BusClient {
@@ -25,16 +26,13 @@ export class BusClient {
     this.port = null;
     this.refusal = null;
     this.outgoing = [];
-    this.handlers = new Map();
-    // Answers awaited from the host: verdicts by emit id, responses by request id.
-    this.verdicts = new Map();
-    this.responses = new Map();
+    this.handlers = new Handlers();
+    this.answers = new Answers();
     this.seen = new RecentIds(SEEN_LIMIT);
     this.inFlight = new Map();
     // History: what was sent or received, and which, in two arrays trimmed together.
     this.logged = [];
     this.directions = [];
-    this.sweeper = null;
     this.send = null;
     this.ready = new Promise((resolve) => {
       this.resolveReady = resolve;
@@ -89,10 +87,7 @@ export class BusClient {
       this.resolveReady({ app: this.app, release: this.release });
     } else if (msg.kind === "refused" && !this.port) {
       this.refusal = new BusError(msg.reason, msg.message);
-      for (const pending of [this.verdicts, this.responses]) {
-        for (const entry of pending.values()) entry.reject(this.refusal);
-        pending.clear();
-      }
+      this.answers.rejectAll(this.refusal);
     }
   }
 
@@ -103,13 +98,14 @@ export class BusClient {
 
   /** A message the browser could not clone: its emit or request fails `invalid`, now. */
   unsendable(message, error) {
-    const [pending, key] = message?.kind === "request" ? [this.responses, message.rid] : [this.verdicts, message?.id];
-    const entry = pending.get(key);
+    const { answers } = this;
+    const [pending, key] =
+      message?.kind === "request" ? [answers.responses, message.rid] : [answers.verdicts, message?.id];
+    const entry = answers.take(pending, key);
     if (!entry) {
       reportError(error);
       return;
     }
-    pending.delete(key);
     entry.reject(new BusError("invalid", `not serialisable: ${error.message}`));
   }
 
@@ -123,33 +119,6 @@ export class BusClient {
       this.logged.splice(0, this.logged.length - HISTORY_LIMIT);
       this.directions.splice(0, this.directions.length - HISTORY_LIMIT);
     }
-  }
-
-  waitFor(pending, key, timeoutMs, kind, name) {
-    return new Promise((resolve, reject) => {
-      // One sweeping timer for all waiting answers: a timer per emit cost more than the emit.
-      // performance.now(), not Date.now(): a wall-clock step must not fire timeouts early.
-      const deadline = performance.now() + timeoutMs;
-      pending.set(key, { resolve, reject, deadline, kind, name, timeoutMs });
-      this.sweepSoon();
-    });
-  }
-
-  sweepSoon() {
-    if (this.sweeper) return;
-    this.sweeper = setTimeout(() => {
-      this.sweeper = null;
-      const now = performance.now();
-      for (const pending of [this.verdicts, this.responses]) {
-        for (const [key, entry] of pending) {
-          if (entry.deadline > now) continue;
-          pending.delete(key);
-          const what = `${entry.kind} ${entry.name}`;
-          entry.reject(new BusError("timeout", `${what}: no answer from the host within ${entry.timeoutMs} ms`));
-        }
-      }
-      if (this.verdicts.size || this.responses.size) this.sweepSoon();
-    }, SWEEP_MS);
   }
 
   /** Emit one logical event in one or more versions; resolves once the host accepted it. */
@@ -169,7 +138,7 @@ export class BusClient {
       timestamp,
       data: byVersion[version],
     }));
-    const answer = this.waitFor(this.verdicts, id, timeout, "emit", event);
+    const answer = this.answers.wait(this.answers.verdicts, id, timeout, "emit", event);
     // Data that cannot be cloned (functions, DOM nodes) fails when its batch leaves, at the end
     // of this task: unsendable() then rejects this promise.
     this.post({ tag: TAG, kind: "emit", id, envelopes });
@@ -187,13 +156,7 @@ export class BusClient {
 
   /** Handle an event; the handler's promise settles before the ack is sent. */
   on(event, handler) {
-    if (!this.handlers.has(event)) this.handlers.set(event, []);
-    this.handlers.get(event).push(handler);
-    return () => {
-      const list = this.handlers.get(event) || [];
-      const i = list.indexOf(handler);
-      if (i >= 0) list.splice(i, 1);
-    };
+    return this.handlers.add(event, handler);
   }
 
   /** Call a host service (`notifications.show`, ...); rejects after a timeout. */
@@ -201,7 +164,7 @@ export class BusClient {
     const timeout = options?.timeout ?? DEFAULT_TIMEOUT_MS;
     if (this.refusal) return Promise.reject(this.refusal);
     const rid = uuid4();
-    const answer = this.waitFor(this.responses, rid, timeout, "request", method);
+    const answer = this.answers.wait(this.answers.responses, rid, timeout, "request", method);
     this.post({ tag: TAG, kind: "request", rid, method, params: params ?? null });
     return answer;
   }
@@ -219,15 +182,13 @@ export class BusClient {
   onPortMessage(msg) {
     if (!msg || typeof msg !== "object") return;
     if (msg.kind === "verdict") {
-      const entry = this.verdicts.get(msg.id);
+      const entry = this.answers.take(this.answers.verdicts, msg.id);
       if (!entry) return;
-      this.verdicts.delete(msg.id);
       if (msg.status === "accepted") entry.resolve({ id: msg.id, status: "accepted" });
       else entry.reject(new BusError(msg.reason, msg.message, msg.details || []));
     } else if (msg.kind === "response") {
-      const entry = this.responses.get(msg.rid);
+      const entry = this.answers.take(this.answers.responses, msg.rid);
       if (!entry) return;
-      this.responses.delete(msg.rid);
       if (msg.ok) entry.resolve(msg.result);
       else entry.reject(new BusError(msg.error?.reason || "failed", msg.error?.message));
     } else if (msg.kind === "deliver") {
@@ -244,10 +205,9 @@ export class BusClient {
     }
     if (this.inFlight.has(id)) return;
     this.remember("received", envelope);
-    const handlers = this.handlers.get(envelope.event);
     let work;
     try {
-      work = runHandlers(handlers ? [...handlers] : [], 0, envelope);
+      work = this.handlers.run(envelope);
     } catch (error) {
       this.failed(id, error);
       return;
@@ -286,18 +246,6 @@ export class BusClient {
     }
     this.post({ tag: TAG, kind: "fail", id, message });
   }
-}
-
-const isThenable = (value) =>
-  value !== null && (typeof value === "object" || typeof value === "function") && typeof value.then === "function";
-
-/** Call the handlers in turn, each after the previous one's promise; a promise if any returns one. */
-function runHandlers(handlers, start, envelope) {
-  for (let i = start; i < handlers.length; i += 1) {
-    const result = handlers[i](envelope.data, envelope);
-    if (isThenable(result)) return Promise.resolve(result).then(() => runHandlers(handlers, i + 1, envelope));
-  }
-  return undefined;
 }
 
 function fromPage() {

@@ -15,7 +15,7 @@ export class BusError extends Error {
 }
 
 // Random bytes are drawn from the browser's CSPRNG 64 UUIDs at a time: one
-// `crypto.randomUUID()` per emit cost more than a tenth of a bus round trip.
+// `crypto.randomUUID()` per emit was a visible share of a bus round trip (docs/performance.md).
 const POOL_UUIDS = 64;
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 let pool = null;

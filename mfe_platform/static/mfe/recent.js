@@ -2,7 +2,7 @@
 //
 // Two generations instead of one Set trimmed from the front: deleting a Set's oldest member
 // leaves a hole that `values().next()` walks past on every later trim, until the table is
-// rebuilt, so a full Set of 20,000 cost 10-20 µs per add, more than the rest of an emit.
+// rebuilt, so on a full Set each add cost more than the rest of an emit (docs/performance.md).
 
 /** Remembers at least the last `limit` ids added (and at most twice that many). */
 export class RecentIds {
