@@ -5,20 +5,20 @@ from flask import Flask
 from host_app import (
     buslimits,
     canonical,
-    deployments,
-    deploys,
+    deploy_api,
+    deployment_store,
     docs,
     eventlog,
     health,
     inspector,
-    manifests,
+    manifest_cache,
     overrides,
     realtime,
     shell,
 )
-from host_app.contracts import manifest
-from shared_contracts import web
-from shared_contracts.web.admin import admin_token, redacted, token_path
+from host_app.manifest import manifest
+from mfe_platform import web
+from mfe_platform.web.admin import admin_token, redacted, token_path
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -35,8 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         test_config,
     )
     buslimits.init_app(app)
-    deployments.init_app(app)
-    manifests.init_app(app)
+    deployment_store.init_app(app)
+    manifest_cache.init_app(app)
     health.init_app(app)
     eventlog.init_app(app)
     web.init_app(
@@ -56,7 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.logger.info("admin token %s (from %s)", redacted(token), origin)
     app.register_blueprint(shell.bp)
-    app.register_blueprint(deploys.bp)
+    app.register_blueprint(deploy_api.bp)
     app.register_blueprint(docs.bp)
     app.register_blueprint(inspector.bp)
     overrides.init_app(app)

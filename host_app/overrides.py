@@ -19,10 +19,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, request, session
 
-from host_app import deployments, manifests
-from host_app.contracts import manifest as host_manifest
-from shared_contracts import deployability, settings
-from shared_contracts.web.errors import ApiError
+from host_app import deployment_store, manifest_cache
+from host_app.manifest import manifest as host_manifest
+from mfe_platform import settings
+from mfe_platform.web.errors import ApiError
+from shared_contracts import deployability
 
 bp = Blueprint("overrides", __name__, url_prefix="/api/overrides")
 
@@ -68,7 +69,7 @@ def current() -> dict[str, str]:
 
 def frame_origins() -> list[str]:
     """What this browser's host pages may frame: every registered release, and its overrides."""
-    registered = deployments.store().registered_origins()
+    registered = deployment_store.store().registered_origins()
     own = current()
     if not own:
         return registered
@@ -103,8 +104,8 @@ def _fresh_manifest(url: str):
     """The manifest at `url` now, or None while it does not answer."""
     # Not the cached copy: a student restarts their build at will, with another manifest.
     try:
-        return manifests.cache().refresh(url)
-    except manifests.FETCH_ERRORS:
+        return manifest_cache.cache().refresh(url)
+    except manifest_cache.FETCH_ERRORS:
         return None
 
 
@@ -190,8 +191,8 @@ def check():
         raise ApiError(422, "not-loopback", str(error)) from None
     try:
         # Fetched, not cached: this is a student's build, restarted at will.
-        candidate = manifests.cache().fetch(url)
-    except manifests.FETCH_ERRORS as error:
+        candidate = manifest_cache.cache().fetch(url)
+    except manifest_cache.FETCH_ERRORS as error:
         raise ApiError(
             409, "candidate-unreachable", f"cannot read {url}/mfe-manifest.json: {error}"
         ) from None
@@ -202,8 +203,8 @@ def check():
             f"{url} says it is {candidate.app} release {candidate.release}, not {app}",
         )
     live = [host_manifest()]
-    for deployment in deployments.store().live().values():
-        known = manifests.cache().get(deployment["url"])
+    for deployment in deployment_store.store().live().values():
+        known = manifest_cache.cache().get(deployment["url"])
         if known is not None:
             live.append(known)
     findings = deployability.check(candidate, live)
