@@ -12,9 +12,8 @@
 // object 2 plus 4 + 6 per key unit a member, an array 2 plus 5 per slot (a hole is written
 // "null"; the checks skip holes, and `new Array(14000)` is 70 KB of JSON). A part accepted
 // without a walk makes the bound Infinity. Past its budget a walk stops at once: a few bytes of
-// structured clone can hold a huge sparse array or one object referenced a billion times.
-// Listing an object's keys is work however far the walk goes on, so they are counted
-// (`listed`, 4 bytes each) as soon as they are listed.
+// structured clone can hold a huge sparse array or one object referenced a billion times. Keys
+// are work however far the walk goes on: they are counted (`listed`, 4 bytes each) when listed.
 
 // Keys that could reach Object.prototype if a consumer merged the payload naively.
 export const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
@@ -42,12 +41,8 @@ export function joinPath(path, key) {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
-// ---- one run of the checks --------------------------------------------------------------------
-
-/**
- * The state of one run: the size bound so far (`bytes`), the keys listed (`listed`), where to
- * stop (`budget`), and the errors found when the run explains (`errors`; null when it does not).
- */
+// The state of one run: the size bound so far (`bytes`), the keys listed (`listed`), where to
+// stop (`budget`), and the errors found when the run explains (`errors`; null when it does not).
 function newWalk(budget, errors) {
   return { bytes: 0, listed: 0, budget, errors };
 }
