@@ -134,8 +134,8 @@ export class Router {
 
   /**
    * Handle one message from an authenticated child; `at` is when it arrived on this clock
-   * (the port's MessageEvent.timeStamp: performance.now() costs about a microsecond a read in
-   * a page, which coarsens and jitters it, and everything one message sets off happens then).
+   * (the port's MessageEvent.timeStamp: each read of performance.now() costs time and jitters,
+   * and everything one message sets off happens at that moment).
    */
   receive(name, msg, at = this.now()) {
     if (!msg || typeof msg !== "object") return;
