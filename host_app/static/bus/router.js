@@ -36,6 +36,7 @@ export class Router {
     onLog = () => {},
   }) {
     const naive = mode === "naive";
+    // Everything one message sets off happens at the time it arrived (see `receive`).
     const time = () => this.time();
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.now = now;
@@ -47,22 +48,11 @@ export class Router {
     this.checks = new EnvelopeChecks({ bundle, naive, buckets: this.buckets });
     this.routing = new Routing({ converters: bundle.converters, apps: this.apps, naive });
     this.services = new Services(this.buckets);
-    const clock = { now, time, schedule, cancel };
-    this.outbox = new Outbox({
-      apps: this.apps,
-      routing: this.routing,
-      limits: this.limits,
-      ...clock,
-      onLog,
-      onChange: () => this.store.persist(),
-    });
-    this.store = new OutboxStore({
-      storage,
-      delayMs: this.limits.persistMs,
-      ...clock,
-      onLog,
-      records: () => this.outbox.records.values(),
-    });
+    const { apps, routing } = this;
+    const onChange = () => this.store.persist();
+    this.outbox = new Outbox({ apps, routing, limits: this.limits, now, time, schedule, cancel, onLog, onChange });
+    const records = () => this.outbox.records.values();
+    this.store = new OutboxStore({ storage, delayMs: this.limits.persistMs, schedule, cancel, onLog, records });
     for (const { app, offered } of this.store.restore()) this.outbox.restore(app, offered);
   }
 
