@@ -46,7 +46,17 @@ function verdictOf(entry) {
 }
 
 function acceptedish(verdict) {
-  return ["accepted", "duplicate", "deployed", "welcomed", "canary", "passed", "stepped", "promoted"].includes(verdict);
+  return [
+    "accepted",
+    "duplicate",
+    "deployed",
+    "welcomed",
+    "canary",
+    "passed",
+    "inconclusive",
+    "stepped",
+    "promoted",
+  ].includes(verdict);
 }
 
 function cell(text, className = "") {
