@@ -11,7 +11,7 @@ import time
 
 from flask import Flask, current_app
 
-from host_app import analysis, deployments, eventlog, rollouts, status
+from host_app import analysis, deployment_store, eventlog, rollouts, status
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class Analyzer:
 
     def auto_rollouts(self) -> dict[str, dict]:
         """Every auto rollout in progress, by app."""
-        state = deployments.store().state()
+        state = deployment_store.store().state()
         found = {app: status.canary_of(state, app) for app in state["live"]}
         return {app: r for app, r in found.items() if r is not None and r.get("auto")}
 

@@ -14,8 +14,8 @@ from flask import Blueprint, Flask, current_app, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from host_app import deployments, eventlog, health, logwire, manifests, status
-from shared_contracts.web.errors import ApiError
+from host_app import deployment_store, eventlog, health, logwire, manifest_cache, status
+from mfe_platform.web.errors import ApiError
 
 bp = Blueprint("realtime", __name__)
 sock = Sock()
@@ -85,9 +85,9 @@ class Hub:
     def health_now(self, fresh: bool = False) -> dict:
         """A `health` message: each live app's health, and each canary's under `canary`."""
         with self.app.app_context():
-            state = deployments.store().state()
+            state = deployment_store.store().state()
             probe = health.probe()
-            live = deployments.store().live()
+            live = deployment_store.store().live()
             canaries = {app: status.canary_of(state, app) for app in live}
             return {
                 "type": "health",
@@ -147,7 +147,9 @@ def _handle(connection: Connection, message: dict) -> None:
     elif kind == "manifests":
         # A page whose frame said hello without the host knowing that app's manifest (it was
         # down when the page loaded): fetch what is missing now, and answer with the state.
-        manifests.cache().fetch_missing(d["url"] for d in deployments.store().live().values())
+        manifest_cache.cache().fetch_missing(
+            d["url"] for d in deployment_store.store().live().values()
+        )
         connection.send({"type": "deployments", **status.describe()})
     elif kind == "log":
         entries, malformed = logwire.unpack(message)

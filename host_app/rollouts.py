@@ -10,10 +10,10 @@ import time
 
 from flask import Blueprint
 
-from host_app import analysis, deployments, eventlog, realtime, status
-from shared_contracts import settings
-from shared_contracts.web.admin import require_admin
-from shared_contracts.web.errors import ApiError
+from host_app import analysis, deployment_store, eventlog, realtime, status
+from mfe_platform import settings
+from mfe_platform.web.admin import require_admin
+from mfe_platform.web.errors import ApiError
 
 bp = Blueprint("rollouts", __name__, url_prefix="/api/rollouts")
 
@@ -57,7 +57,7 @@ def start(
     options: analysis.Options | None = None,
 ) -> dict:
     """Serve `release` (at `url`) to `share` percent of pages; 409 when one is in progress."""
-    store = deployments.store()
+    store = deployment_store.store()
     rollout: dict = {}
 
     def begin(state: dict) -> None:
@@ -124,7 +124,7 @@ def _end(app: str, outcome: str, reason: str, figures: dict | None = None) -> di
         _close(rollout, state, app, outcome, reason)
         ended.update(rollout)
 
-    deployments.store().update(close)
+    deployment_store.store().update(close)
     _log_end(app, ended, figures)
     return ended
 
@@ -162,7 +162,7 @@ def go_live(app: str, release: int, url: str) -> dict | None:
         state["live"][app] = release
         state["releases"][app][str(release)] = url
 
-    deployments.store().update(change)
+    deployment_store.store().update(change)
     if superseded:
         _log("superseded", app, superseded, superseded["reason"])
     return superseded or None
@@ -208,7 +208,7 @@ def check(app: str, by_release: dict[int, analysis.Counts]) -> str | None:
         result["after"] = dict(rollout)
         return None
 
-    deployments.store().update(decide)
+    deployment_store.store().update(decide)
     if not result:
         return None
     verdict, figures, after = result["verdict"], result["figures"], result["after"]

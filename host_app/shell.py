@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, render_template
 
-from host_app import buslimits, deployments, manifests, status
+from host_app import buslimits, deployment_store, manifest_cache, status
 from shared_contracts.bundle import default_bundle
 
 bp = Blueprint("shell", __name__)
@@ -11,7 +11,7 @@ bp = Blueprint("shell", __name__)
 def page_config() -> dict:
     """What the page's bus needs: live apps with their manifests, contracts, limits."""
     config = current_app.config
-    store = deployments.store()
+    store = deployment_store.store()
     state = store.state()
     apps = {}
     for name, deployment in store.live().items():
@@ -35,7 +35,7 @@ def page_config() -> dict:
 
 
 def _serving(deployment: dict) -> dict:
-    manifest = manifests.cache().get(deployment["url"])
+    manifest = manifest_cache.cache().get(deployment["url"])
     return {
         "release": deployment["release"],
         "url": deployment["url"],

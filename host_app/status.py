@@ -1,6 +1,6 @@
 """The state of the deployment as pages, the API and the CLI see it."""
 
-from host_app import deployments, health, manifests
+from host_app import deployment_store, health, manifest_cache
 
 
 def canary_of(state: dict, app: str) -> dict | None:
@@ -10,14 +10,14 @@ def canary_of(state: dict, app: str) -> dict | None:
 
 
 def _manifest(url: str) -> dict | None:
-    manifest = manifests.cache().get(url)
+    manifest = manifest_cache.cache().get(url)
     return manifest.model_dump(mode="json") if manifest else None
 
 
 def describe(fresh: bool = False) -> dict:
     """Each app's live release, URL, health and manifest, with the record's revision; during a
     canary rollout also the canary's, and the share of pages each release serves."""
-    state = deployments.store().state()
+    state = deployment_store.store().state()
     apps = {}
     for app, release in state["live"].items():
         url = state["releases"][app][str(release)]

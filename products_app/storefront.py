@@ -2,8 +2,8 @@
 
 from flask import Blueprint, current_app, render_template
 
+from mfe_platform.web.chaos import current_mode
 from products_app import catalog
-from shared_contracts.web.chaos import current_mode
 
 bp = Blueprint("storefront", __name__)
 
