@@ -218,3 +218,21 @@ def test_a_check_without_an_auto_rollout_does_nothing(host, client):
     with host.app_context():
         assert rollouts.check("products", {2: Counts(samples=10, rejected=10)}) is None
     assert state(client)["apps"]["products"]["canary"]["release"] == 2
+
+
+def test_a_restarted_host_resumes_an_auto_rollout(host_app_factory):
+    """The rollout is in the record: a new host process starts analysing at its first request."""
+    first = host_app_factory()
+    assert deploy(first.test_client(), {**AUTO, "analysis": FAST}).status_code == 200
+    second = host_app_factory()
+    analyzer = second.extensions["mfe_analyzer"]
+    assert analyzer.thread is None
+    client = second.test_client()
+    client.get("/healthz")
+    thread = analyzer.thread
+    assert thread is not None and thread.is_alive()
+    # Once no auto rollout is left, the loop ends by itself.
+    assert client.post("/api/rollouts/products/rollback", headers=AUTH).status_code == 200
+    analyzer.awake.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive() and analyzer.thread is None
