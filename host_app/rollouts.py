@@ -113,7 +113,7 @@ def _close(rollout: dict, state: dict, app: str, outcome: str, reason: str) -> N
     rollout.update(status=outcome, endedAt=time.time(), reason=reason)
 
 
-def _end(app: str, outcome: str, reason: str, figures: dict | None = None) -> dict:
+def _end(app: str, outcome: str, reason: str) -> dict:
     """Close the app's rollout by hand (promoted or aborted) and log it."""
     ended: dict = {}
 
@@ -125,11 +125,11 @@ def _end(app: str, outcome: str, reason: str, figures: dict | None = None) -> di
         ended.update(rollout)
 
     deployment_store.store().update(close)
-    _log_end(app, ended, figures)
+    _log_end(app, ended)
     return ended
 
 
-def _log_end(app: str, rollout: dict, figures: dict | None) -> None:
+def _log_end(app: str, rollout: dict, figures: dict | None = None) -> None:
     extra = {"figures": figures} if figures else {}
     if rollout["status"] == "promoted":
         who = f"{app} release {rollout['release']} for everyone"
@@ -200,11 +200,12 @@ def check(app: str, by_release: dict[int, analysis.Counts]) -> str | None:
         )
         if move == "step":
             rollout["share"] = next(s for s in rollout["weights"] if s > rollout["share"])
-        elif move in ("abort", "promote"):
-            done = "aborted" if move == "abort" else "promoted"
-            count = checks["failed"] if move == "abort" else checks["passed"]
-            why = f"{count} {'failed' if move == 'abort' else 'passing'} check(s), the last: "
-            _close(rollout, state, app, done, why + verdict.reason)
+        elif move == "abort":
+            why = f"{checks['failed']} failed check(s), the last: {verdict.reason}"
+            _close(rollout, state, app, "aborted", why)
+        elif move == "promote":
+            why = f"{checks['passed']} passing check(s), the last: {verdict.reason}"
+            _close(rollout, state, app, "promoted", why)
         result["after"] = dict(rollout)
         return None
 
