@@ -53,9 +53,9 @@ def test_an_uncertain_add_seen_in_full_becomes_certain():
 def test_a_short_soak_loses_nothing_and_doubles_nothing(tmp_path):
     """Half a minute of shopping under a fixed schedule of kills, outages, deploys, reloads."""
     report = tmp_path / "soak.json"
+    options = ["--minutes", "0.5", "--shoppers", "2", "--seed", "20261206", "--report", str(report)]
     result = subprocess.run(
-        [sys.executable, "-m", "e2e.soak", "--minutes", "0.5", "--shoppers", "2"]
-        + ["--seed", "20261206", "--report", str(report)],
+        [sys.executable, "-m", "e2e.soak", *options],
         cwd=REPOSITORY,
         capture_output=True,
         text=True,
