@@ -3,6 +3,7 @@
 from flask import Flask
 
 from host_app import (
+    analyzer,
     buslimits,
     canonical,
     deploy_api,
@@ -14,6 +15,7 @@ from host_app import (
     manifest_cache,
     overrides,
     realtime,
+    rollouts,
     shell,
 )
 from host_app.manifest import manifest
@@ -57,8 +59,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.logger.info("admin token %s (from %s)", redacted(token), origin)
     app.register_blueprint(shell.bp)
     app.register_blueprint(deploy_api.bp)
+    app.register_blueprint(rollouts.bp)
     app.register_blueprint(docs.bp)
     app.register_blueprint(inspector.bp)
     overrides.init_app(app)
     realtime.init_app(app)
+    analyzer.init_app(app)
     return app

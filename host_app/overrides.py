@@ -95,6 +95,8 @@ def slots(apps: dict[str, dict]) -> dict[str, dict]:
             "url": url,
             "manifest": manifest.model_dump(mode="json") if manifest else None,
             "override": True,
+            # An override is this browser's choice: no canary cohort applies to its slot.
+            "canary": None,
             "live": {"release": live["release"], "url": live["url"]},
         }
     return result

@@ -3,6 +3,7 @@
 
 import { Frames } from "./bus/frames.js";
 import { Router } from "./bus/router.js";
+import { Cohort } from "./cohort.js";
 import { Overrides } from "./overrides.js";
 import { Ownership } from "./ownership.js";
 import { Realtime } from "./realtime.js";
@@ -12,16 +13,17 @@ const config = JSON.parse(document.getElementById("page-config").dataset.config)
 const badge = document.querySelector("[data-testid='cart-badge']");
 const toasts = new Toasts(document.getElementById("toasts"));
 const log = [];
-// What is live for everyone; an overridden slot shows this browser's own release instead.
-const live = new Map(
-  Object.entries(config.apps).map(([name, app]) => [name, app.live ?? { release: app.release, url: app.url }]),
-);
+// What this page runs of each app: {release, url, canary}; during a canary, its cohort picks;
+// in a slot this browser overrides, its own build.
+const live = new Map();
+// The latest deployment state's apps (each with its canary, if one is live).
+let deployed = config.apps;
 
 const realtime = new Realtime({
   url: `${config.hostOrigin.replace(/^http/, "ws")}/ws`,
   onMessage: (message) => {
     if (message.type === "deployments") applyDeployments(message);
-    else if (message.type === "health") applyHealth(message.health);
+    else if (message.type === "health") applyHealth(message.health, message.canary);
   },
 });
 
@@ -46,6 +48,7 @@ try {
 } catch {
   storage = null;
 }
+const cohort = new Cohort(storage, new URLSearchParams(window.location.search).get("cohort"));
 
 // The last count checkout reported, shown at once when the page loads (a reload, or checkout
 // down) instead of "0" until checkout's frame reports again; checkout corrects it if it changed.
@@ -112,6 +115,45 @@ function wantManifests(delay = 0) {
   }, delay);
 }
 
+// The host renders an overridden slot with the override in it (host_app/overrides.py).
+const overrides = new Overrides({
+  slots: config.apps,
+  where: document.querySelector("main.layout"),
+  form: document.getElementById("override-form"),
+  // A fork that was down when this page loaded: its frame says hello with the manifest now known.
+  onManifest: (name, manifest) => {
+    router.setApp(name, { manifest, release: manifest.release });
+    ownership.setRelease(name, manifest.release, "override");
+    frames.retry(name);
+  },
+  onLeaving: (name) => router.disconnect(name),
+});
+
+const frames = new Frames({
+  router,
+  onLog,
+  readyTimeoutMs: config.readyTimeoutMs,
+  onReady: (name) => {
+    if (router.knows(name)) return;
+    if (overrides.has(name)) overrides.check(name);
+    else wantManifests();
+  },
+});
+for (const [name, app] of Object.entries(config.apps)) {
+  const chosen = cohort.choose(app);
+  live.set(name, { release: chosen.release, url: chosen.url, canary: chosen.canary });
+  router.setApp(name, { manifest: chosen.manifest, release: chosen.release });
+  const iframe = document.querySelector(`[data-testid='frame-${name}']`);
+  const fallback = document.querySelector(`[data-testid='fallback-${name}']`);
+  // During a canary the page came without the frame's src: load what this cohort runs.
+  if (!iframe.getAttribute("src")) {
+    iframe.dataset.release = String(chosen.release);
+    iframe.src = `${chosen.url}/`;
+  }
+  frames.add(name, iframe, fallback, { origin: chosen.url, release: chosen.release });
+}
+frames.listen();
+
 // The ownership switch is kept in this origin's storage (when the browser allows storage).
 let storedChoices = null;
 try {
@@ -128,84 +170,68 @@ const ownership = new Ownership({
   },
   releases: {
     host: config.host.manifest.release,
-    ...Object.fromEntries(Object.entries(config.apps).map(([name, app]) => [name, app.release])),
+    ...Object.fromEntries([...live].map(([name, app]) => [name, app.release])),
   },
   storage: storedChoices,
 });
-
-const overrides = new Overrides({
-  slots: config.apps,
-  where: document.querySelector("main.layout"),
-  form: document.getElementById("override-form"),
-  // A fork that was down when this page loaded: its frame says hello with the manifest now known.
-  onManifest: (name, manifest) => {
-    router.setApp(name, { manifest, release: manifest.release });
-    ownership.setRelease(name, manifest.release, "override");
-    frames.retry(name);
-  },
-  onLeaving: (name) => router.disconnect(name),
-});
-for (const name of Object.keys(overrides.list())) ownership.setRelease(name, config.apps[name].release, "override");
-
-const frames = new Frames({
-  router,
-  onLog,
-  readyTimeoutMs: config.readyTimeoutMs,
-  onReady: (name) => {
-    if (router.knows(name)) return;
-    if (overrides.has(name)) overrides.check(name);
-    else wantManifests();
-  },
-});
-for (const [name, app] of Object.entries(config.apps)) {
-  router.setApp(name, { manifest: app.manifest, release: app.release });
-  const iframe = document.querySelector(`[data-testid='frame-${name}']`);
-  const fallback = document.querySelector(`[data-testid='fallback-${name}']`);
-  frames.add(name, iframe, fallback, { origin: app.url, release: app.release });
-}
-frames.listen();
+for (const name of Object.keys(overrides.list())) ownership.setRelease(name, live.get(name).release, "override");
 // The outbox is saved in batches; leaving the page (a reload) saves what is pending now.
 window.addEventListener("pagehide", () => router.flush());
 
 function applyDeployments(state) {
+  deployed = state.apps;
   for (const [name, app] of Object.entries(state.apps)) {
     const current = live.get(name);
     if (!current) continue;
     // This browser's override keeps its slot; the banner still says what everyone else sees.
     if (overrides.has(name)) {
-      live.set(name, { release: app.release, url: app.url });
-      overrides.setLive(name, live.get(name));
+      overrides.setLive(name, { release: app.release, url: app.url });
       continue;
     }
-    const changed = current.release !== app.release || current.url !== app.url;
-    if (changed && !config.frameSrc.includes(app.url)) {
+    // The release of this page's cohort: a canary, a promote or a rollback moves only the
+    // pages whose release changes; the others are untouched.
+    const chosen = cohort.choose(app);
+    const changed = current.release !== chosen.release || current.url !== chosen.url;
+    if (changed && !config.frameSrc.includes(chosen.url)) {
       // This page's CSP does not allow framing that origin: a fresh page will.
       window.location.reload();
       return;
     }
-    if (app.manifest) router.setApp(name, { manifest: app.manifest, release: app.release });
+    if (chosen.manifest) router.setApp(name, { manifest: chosen.manifest, release: chosen.release });
+    live.set(name, { release: chosen.release, url: chosen.url, canary: chosen.canary });
     if (changed) {
-      live.set(name, { release: app.release, url: app.url });
-      onLog({ type: "swap", at: Date.now(), app: name, release: app.release, url: app.url });
-      frames.load(name, { origin: app.url, release: app.release });
-      ownership.setRelease(name, app.release);
+      onLog({ type: "swap", at: Date.now(), app: name, release: chosen.release, url: chosen.url });
+      frames.load(name, { origin: chosen.url, release: chosen.release });
+      ownership.setRelease(name, chosen.release);
     }
   }
 }
 
-function applyHealth(health) {
-  for (const [name, status] of Object.entries(health || {})) {
-    // The host probes the live releases; an override's frame answers for itself.
+function applyHealth(health, canaries) {
+  for (const name of live.keys()) {
+    // The host probes the releases it serves; an override's frame answers for itself.
     if (overrides.has(name)) continue;
+    // A page in an app's canary follows the canary's health, the others the stable's.
+    const status = live.get(name).canary ? canaries?.[name] : health?.[name];
     if (status === "down") frames.markDown(name);
     else if (status === "up") frames.markUp(name);
   }
 }
 
+/** This page's cohort; with an argument, pin it ("canary", "stable"; null: the drawn number). */
+function cohortOf(...pin) {
+  if (pin.length) {
+    cohort.setPin(pin[0]);
+    applyDeployments({ apps: deployed });
+  }
+  const canary = [...live].filter(([, app]) => app.canary).map(([name]) => name);
+  return { pin: cohort.pin, draw: cohort.draw, canary };
+}
+
 realtime.connect();
 
-// A handle for devtools and tests: the log, the outbox, the connections (read-only), and this
-// browser's overrides (the one thing it changes, and only for this browser).
+// A handle for devtools and tests: the log, the outbox, the connections, the cohort, and this
+// browser's overrides (which change this browser only).
 Object.defineProperty(window, "mfeHost", {
   value: Object.freeze({
     log: () => log.slice(-LOG_KEEP).map((entry) => ({ ...entry })),
@@ -213,6 +239,7 @@ Object.defineProperty(window, "mfeHost", {
     connected: (app) => router.isConnected(app),
     live: () => Object.fromEntries(live),
     socketOpen: () => realtime.open,
+    cohort: cohortOf,
     override: (app, url) => overrides.override(app, url),
     overrides: () => overrides.list(),
   }),
