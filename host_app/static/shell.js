@@ -159,5 +159,6 @@ Object.defineProperty(window, "mfeHost", {
     connected: (app) => router.isConnected(app),
     live: () => Object.fromEntries(live),
     socketOpen: () => realtime.open,
+    frameSizes: () => frames.sizer.snapshot(),
   }),
 });
