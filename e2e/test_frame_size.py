@@ -191,6 +191,33 @@ def test_the_cart_below_the_products_is_sized_while_out_of_view(shop, browser):
         context.close()
 
 
+def test_a_cart_taller_than_the_screen_shows_its_end_and_then_stays(shop, browser):
+    """Wide but short screen: a cart taller than the screen scrolls with the page until its
+    bottom shows, then stays there while the products scroll on."""
+    context, host = open_at(browser, shop, {"width": 1280, "height": 600})
+    try:
+        host.products().add("mug")
+        expect(host.checkout().lines).to_have_count(1)
+        wait_fits(host, "checkout")
+        scroll_page_to(host, 0)
+        cart = host.page.evaluate(FRAME_BOX, "checkout")
+        assert cart["height"] > cart["viewportHeight"], cart
+        # Scrolled just far enough for the cart's bottom to show, then 100 px further.
+        first = cart["y"] + cart["height"] + 16 - cart["viewportHeight"]
+        bottoms = []
+        for y in (first, first + 100):
+            scroll_page_to(host, y)
+            cart = host.page.evaluate(FRAME_BOX, "checkout")
+            assert cart["scrollY"] == y, "the products column is long enough to scroll on"
+            button = page_box(host, "checkout", "[data-testid='place-order']")
+            top = button["frame"]["y"] + button["inner"]["y"]
+            assert 0 <= top <= cart["viewportHeight"] - button["height"], (y, button)
+            bottoms.append(cart["y"] + cart["height"])
+        assert bottoms == [cart["viewportHeight"] - 16] * 2, bottoms
+    finally:
+        context.close()
+
+
 # --- attacks: what a compromised frame can send on its own port ---------------------------------
 
 # In a frame: catch the port the page's own bus client posts on (what script running in a
