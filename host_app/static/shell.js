@@ -188,5 +188,6 @@ Object.defineProperty(window, "mfeHost", {
     live: () => Object.fromEntries(live),
     socketOpen: () => realtime.open,
     cohort: cohortOf,
+    frameSizes: () => frames.sizer.snapshot(),
   }),
 });
