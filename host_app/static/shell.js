@@ -240,6 +240,7 @@ Object.defineProperty(window, "mfeHost", {
     live: () => Object.fromEntries(live),
     socketOpen: () => realtime.open,
     cohort: cohortOf,
+    frameSizes: () => frames.sizer.snapshot(),
     override: (app, url) => overrides.override(app, url),
     overrides: () => overrides.list(),
   }),
