@@ -6,14 +6,18 @@ One copy and one shop (started from the copy's code, on free ports) serve every 
 each test ends with `mfe workshop reset`, as a class would between labs.
 """
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from e2e.processes import REPOSITORY, get_json, start_shop
+from e2e.pages import HostPage
+from e2e.processes import REPOSITORY, free_port, get_json, start_shop
+from shared_contracts.readiness import wait_healthy
 
 CODING_LABS = (2, 3, 4, 5, 6, 7, 8)
 # The CLI of the copy (its own code, not the installed one): `python -c` puts the working
@@ -145,3 +149,63 @@ def test_usage_errors_exit_2(classroom):
     """A lab that does not exist, or no lab number at all."""
     assert workshop(classroom, "check", 9).returncode == 2
     assert workshop(classroom, "start").returncode == 2
+
+
+def mfe(shop, *args) -> subprocess.CompletedProcess:
+    """Any `mfe` command of the copy, against its shop."""
+    return subprocess.run(
+        [*MFE, *map(str, args)],
+        cwd=shop.root,
+        env={**shop.env, "PYTHONPATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@contextlib.contextmanager
+def own_release_of(classroom):
+    """The student's release as lab 4 starts it, run from the copy on a free port."""
+    port = free_port()
+    release = subprocess.Popen(
+        [sys.executable, "-m", "products_app.fork", "--port", str(port)],
+        cwd=classroom.root,
+        env={**classroom.env, "PYTHONPATH": ""},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://localhost:{port}"
+    try:
+        assert wait_healthy([url], timeout=30) == [], "the student's release did not start"
+        yield url
+    finally:
+        os.killpg(release.pid, signal.SIGTERM)
+        release.wait(timeout=10)
+
+
+def test_bring_your_own_release_is_refused_first_then_deployed_into_the_open_page(classroom, page):
+    """Lab 4 end to end: the release as started is refused with the reason; solved, it goes
+    live in the open page and an add to cart through it lands in checkout 1."""
+    assert workshop(classroom, "start", 4).returncode == 0
+    try:
+        host = HostPage(page, classroom.host).open()
+        host.expect_frame_app("products", 1)
+        with own_release_of(classroom) as url:
+            asked = mfe(classroom, "can-i-deploy", "products", 3, "--url", url)
+            assert asked.returncode == 1, asked.stdout + asked.stderr
+            assert "cart:item-added 3.0.0 is not in the contract registry" in asked.stdout
+            refused = mfe(classroom, "deploy", "products", 3, "--url", url)
+            assert refused.returncode == 1, refused.stdout
+            host.expect_frame_app("products", 1)
+
+        solved = workshop(classroom, "solve", 4)
+        assert solved.returncode == 0, solved.stdout + solved.stderr
+        host.expect_frame_app("products", 3)
+        host.wait_connected("products")
+        host.products().add("kettle")
+        host.checkout().expect_line("kettle", 1, "49.00")
+    finally:
+        reset = workshop(classroom, "reset")
+    assert reset.returncode == 0, reset.stdout + reset.stderr
+    host.expect_frame_app("products", 1)
