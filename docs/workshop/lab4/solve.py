@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
 from shared_contracts import settings
 from shared_contracts.cli import main as mfe
@@ -28,8 +27,8 @@ def stop_previous() -> None:
     """A release this script started before runs old code: stop it."""
     if PID_FILE.exists():
         pid = int(PID_FILE.read_text())
-        cmdline = Path(f"/proc/{pid}/cmdline")
-        if cmdline.exists() and b"products_app.fork" in cmdline.read_bytes():
+        running = subprocess.run(["ps", "-o", "command=", "-p", str(pid)], capture_output=True)
+        if b"products_app.fork" in running.stdout:
             os.killpg(pid, signal.SIGTERM)
         PID_FILE.unlink()
 

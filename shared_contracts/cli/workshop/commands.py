@@ -4,7 +4,7 @@ import argparse
 import difflib
 import os
 import signal
-from pathlib import Path
+import subprocess
 
 from shared_contracts import settings
 from shared_contracts.cli import operations
@@ -127,15 +127,23 @@ def diff(lab: Lab) -> int:
     return EXIT_REFUSED
 
 
+def command_of(pid: int) -> str:
+    """The command line of a running process (`ps`, as on Linux and macOS); "" when gone."""
+    result = subprocess.run(
+        ["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True
+    )
+    return result.stdout.strip()
+
+
 def stop_workshop_processes() -> None:
     """Stop what the labs started in the background (your release of lab 4), by its pid file."""
     folder = settings.data_dir("workshop") / "processes"
     for pid_file in sorted(folder.glob("*.pid")) if folder.is_dir() else []:
         try:
             pid = int(pid_file.read_text().strip())
-            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, ValueError):
-            command = ""
+        except ValueError:
+            pid = 0
+        command = command_of(pid) if pid > 0 else ""
         # Only a process that is still the one recorded: a pid may be reused.
         if pid_file.stem in command:
             os.killpg(pid, signal.SIGTERM)
