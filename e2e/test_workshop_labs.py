@@ -209,3 +209,20 @@ def test_bring_your_own_release_is_refused_first_then_deployed_into_the_open_pag
         reset = workshop(classroom, "reset")
     assert reset.returncode == 0, reset.stdout + reset.stderr
     host.expect_frame_app("products", 1)
+
+
+@pytest.mark.parametrize("number", CODING_LABS)
+def test_each_coding_lab_has_its_data_and_its_page_says_how_to_use_it(number):
+    """start.patch applies to this code and marks a TODO; check.py exists; the page names both."""
+    folder = REPOSITORY / "docs" / "workshop" / f"lab{number}"
+    patch = folder / "start.patch"
+    assert f"TODO(lab {number})" in patch.read_text()
+    assert (folder / "check.py").is_file()
+    applies = subprocess.run(
+        ["git", "-C", str(REPOSITORY), "apply", "--check", str(patch)], capture_output=True
+    )
+    assert applies.returncode == 0, applies.stderr
+    [page] = (REPOSITORY / "docs" / "workshop").glob(f"lab{number}-*.md")
+    text = page.read_text()
+    for command in ("start", "check", "solve"):
+        assert f"mfe workshop {command} {number}" in text, (page.name, command)
