@@ -17,12 +17,12 @@ import pytest
 
 from e2e.pages import HostPage
 from e2e.processes import REPOSITORY, free_port, get_json, start_shop
-from shared_contracts.readiness import wait_healthy
+from mfe_platform.readiness import wait_healthy
 
 CODING_LABS = (2, 3, 4, 5, 6, 7, 8)
 # The CLI of the copy (its own code, not the installed one): `python -c` puts the working
 # directory first on the import path.
-MFE = [sys.executable, "-c", "import sys; from shared_contracts.cli import main; sys.exit(main())"]
+MFE = [sys.executable, "-c", "import sys; from mfe_cli import main; sys.exit(main())"]
 
 
 def copy_repository(target: Path) -> Path:

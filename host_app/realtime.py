@@ -14,8 +14,8 @@ from flask import Blueprint, Flask, current_app, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from host_app import deployments, eventlog, health, logwire, manifests, status
-from shared_contracts.web.errors import ApiError
+from host_app import deployment_store, eventlog, health, logwire, manifest_cache, status
+from mfe_platform.web.errors import ApiError
 
 bp = Blueprint("realtime", __name__)
 sock = Sock()
@@ -85,7 +85,7 @@ class Hub:
     def health_now(self, fresh: bool = False) -> dict:
         """Health of each live app."""
         with self.app.app_context():
-            live = deployments.store().live()
+            live = deployment_store.store().live()
             probe = health.probe()
             return {app: probe.status(d["url"], fresh=fresh)["status"] for app, d in live.items()}
 
@@ -137,7 +137,9 @@ def _handle(connection: Connection, message: dict) -> None:
     elif kind == "manifests":
         # A page whose frame said hello without the host knowing that app's manifest (it was
         # down when the page loaded): fetch what is missing now, and answer with the state.
-        manifests.cache().fetch_missing(d["url"] for d in deployments.store().live().values())
+        manifest_cache.cache().fetch_missing(
+            d["url"] for d in deployment_store.store().live().values()
+        )
         connection.send({"type": "deployments", **status.describe()})
     elif kind == "log":
         entries, malformed = logwire.unpack(message)

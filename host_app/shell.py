@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, render_template
 
-from host_app import buslimits, deployments, manifests
+from host_app import buslimits, deployment_store, manifest_cache
 from shared_contracts.bundle import default_bundle
 
 bp = Blueprint("shell", __name__)
@@ -11,10 +11,10 @@ bp = Blueprint("shell", __name__)
 def page_config() -> dict:
     """What the page's bus needs: live apps with their manifests, contracts, limits."""
     config = current_app.config
-    store = deployments.store()
+    store = deployment_store.store()
     apps = {}
     for name, deployment in store.live().items():
-        manifest = manifests.cache().get(deployment["url"])
+        manifest = manifest_cache.cache().get(deployment["url"])
         apps[name] = {
             "release": deployment["release"],
             "url": deployment["url"],

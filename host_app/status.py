@@ -1,15 +1,15 @@
 """The state of the deployment as pages, the API and the CLI see it."""
 
-from host_app import deployments, health, manifests
+from host_app import deployment_store, health, manifest_cache
 
 
 def describe(fresh: bool = False) -> dict:
     """Each app's live release, URL, health and manifest, with the record's revision."""
-    state = deployments.store().state()
+    state = deployment_store.store().state()
     apps = {}
     for app, release in state["live"].items():
         url = state["releases"][app][str(release)]
-        manifest = manifests.cache().get(url)
+        manifest = manifest_cache.cache().get(url)
         apps[app] = {
             "release": release,
             "url": url,

@@ -14,7 +14,7 @@ from flask import Flask
 
 from products_app import create_app as create_products_app
 from shared_contracts.manifests import Manifest
-from shared_contracts.serving import serve
+from mfe_platform.serving import serve
 
 RELEASE = 3
 DEFAULT_PORT = 8021

@@ -110,7 +110,10 @@ def test_every_contract_has_valid_and_invalid_vectors():
     thin = {
         key: n for key, n in found.items() if n[True] < 1 or n[False] < 1 or sum(n.values()) < 8
     }
-    assert not thin, f"contracts with too few vectors: {thin}"
+    assert not thin, (
+        f"contracts with too few vectors: {thin}; add at least 8 (some valid, some invalid) "
+        "to shared_contracts/tests/parity_vectors.json (docs/adding-an-event.md, step 2)"
+    )
 
 
 def test_vectors_hold_only_values_json_and_js_carry_alike():

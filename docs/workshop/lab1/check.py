@@ -5,7 +5,7 @@ import urllib.request
 
 from labcheck import NotYet, Points, get_json
 
-from shared_contracts import settings
+from mfe_platform import settings
 
 points = Points()
 HOST = settings.app_url("host")

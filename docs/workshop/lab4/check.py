@@ -3,7 +3,8 @@ live in your shop (MFE_HOST_URL, default http://localhost:8000) running your cur
 
 from labcheck import NotYet, Points, get_json
 
-from shared_contracts import deployability, settings
+from mfe_platform import settings
+from shared_contracts import deployability
 from shared_contracts.manifests import Manifest
 
 HOST = settings.app_url("host")

@@ -9,9 +9,9 @@ import socket
 import subprocess
 import sys
 
-from shared_contracts import settings
-from shared_contracts.cli import main as mfe
-from shared_contracts.readiness import wait_healthy
+from mfe_platform import settings
+from mfe_cli import main as mfe
+from mfe_platform.readiness import wait_healthy
 
 FOLDER = settings.data_dir("workshop")
 PID_FILE = FOLDER / "processes" / "products_app.fork.pid"

@@ -4,7 +4,7 @@ for through the shared service (`mfe.request("notifications.show", ...)`)."""
 
 from labcheck import NotYet, Points, get_json
 
-from shared_contracts import settings
+from mfe_platform import settings
 
 points = Points()
 HOST = settings.app_url("host")
