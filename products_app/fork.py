@@ -12,9 +12,9 @@ import sys
 
 from flask import Flask
 
+from mfe_platform.serving import serve
 from products_app import create_app as create_products_app
 from shared_contracts.manifests import Manifest
-from mfe_platform.serving import serve
 
 RELEASE = 3
 DEFAULT_PORT = 8021

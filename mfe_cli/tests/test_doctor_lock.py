@@ -1,9 +1,9 @@
-"""`mfe doctor`'s lock step: installed packages against the lead's requirements.txt."""
+"""`mfe doctor`'s lock step: installed packages against the locks (requirements*.txt)."""
 
 import importlib.metadata
 
-from mfe_platform import settings
 from mfe_cli.workshop import doctor
+from mfe_platform import settings
 
 
 def test_no_lock_file_is_said_and_skipped(tmp_path, monkeypatch):
@@ -14,11 +14,16 @@ def test_no_lock_file_is_said_and_skipped(tmp_path, monkeypatch):
 
 
 def test_matching_pins_pass_and_a_wrong_or_missing_one_is_named_with_its_fix(tmp_path, monkeypatch):
-    """Pins equal to what is installed pass; another version and an absent package fail."""
+    """Pins equal to what is installed pass (a pin for another system is left out); another
+    version and an absent package fail, named, with the fix."""
     monkeypatch.setattr(settings, "REPOSITORY", tmp_path)
     installed = importlib.metadata.version("pydantic")
     lock = tmp_path / "requirements.txt"
-    lock.write_text(f"# a lock\npydantic=={installed} \\\n    --hash=sha256:abc\n")
+    lock.write_text(
+        "# a lock\n"
+        f"pydantic=={installed} \\\n    --hash=sha256:abc\n    # via the shop\n"
+        "cffi==0.0.1 ; sys_platform == 'no-such-platform' \\\n    --hash=sha256:def\n"
+    )
     [finding] = doctor.locked_versions()
     assert finding.ok, finding
 
@@ -27,4 +32,4 @@ def test_matching_pins_pass_and_a_wrong_or_missing_one_is_named_with_its_fix(tmp
     assert not finding.ok
     assert f"pydantic {installed} (lock: 0.0.1)" in finding.what
     assert "no-such-package-here missing (lock: 1.0)" in finding.what
-    assert "pip install -r requirements.txt" in finding.fix
+    assert "make install-dev" in finding.fix

@@ -6,13 +6,13 @@ import os
 import signal
 import subprocess
 
-from mfe_platform import settings
 from mfe_cli import operations
 from mfe_cli.exits import EXIT_OK, EXIT_REFUSED, UsageError
 from mfe_cli.output import table
 from mfe_cli.workshop import worktree
 from mfe_cli.workshop.catalog import LABS, Lab
 from mfe_cli.workshop.checking import run_script
+from mfe_platform import settings
 
 
 def state_of(lab: Lab) -> str:

@@ -7,24 +7,23 @@ Chromium on a shop of its own on free ports (`e2e/smoke.py`). Exit 0 ready, 1 no
 
 import argparse
 import importlib.metadata
+import importlib.util
 import json
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from mfe_platform import settings
+from packaging.markers import Marker
+
 from mfe_cli.exits import EXIT_OK, EXIT_REFUSED
+from mfe_platform import ports, settings
 from mfe_platform.readiness import healthy
 
 SMOKE_TIMEOUT_SECONDS = 90
 # What pyproject.toml requires; the check matters most on the interpreter a venv was made from.
 MINIMUM_PYTHON = (3, 10)
-PROCESS_NAME = re.compile(r'\("([^"]+)",pid=(\d+)')
 
 
 @dataclass
@@ -63,85 +62,71 @@ def tools() -> list[Finding]:
     ]
 
 
-def holder(port: int) -> str:
-    """Who listens on `port`, as the system tells this user (ss, else lsof)."""
-    commands = (
-        ["ss", "-ltnpH", f"sport = :{port}"],
-        ["lsof", "-nP", f"-iTCP:{port}", "-sTCP:LISTEN"],
-    )
-    for command in commands:
-        if shutil.which(command[0]) is None:
-            continue
-        output = subprocess.run(command, capture_output=True, text=True, timeout=10).stdout
-        found = PROCESS_NAME.search(output)
-        if found:
-            return f"{found.group(1)} (pid {found.group(2)})"
-        lines = output.splitlines()[1:] if command[0] == "lsof" else []
-        if lines:
-            name, pid = lines[0].split()[:2]
-            return f"{name} (pid {pid})"
-    return "a process this user cannot see"
-
-
-def port_taken(port: int) -> bool:
-    """Whether a server could not bind the loopback port now (as the apps bind it)."""
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return True
-    return False
-
-
-def ports() -> list[Finding]:
-    """Each of the five URLs' ports is free for `make run`."""
+def ports_free() -> list[Finding]:
+    """Each of the five URLs' ports is free for `make run` (the check `make run` does itself)."""
     findings, numbers = [], []
-    for key in settings.DEFAULT_URLS:
-        url = settings.env(key, settings.DEFAULT_URLS[key])
-        port = urlsplit(url).port or 80
+    for key, url in settings.urls().items():
+        port = ports.port_of(url)
         numbers.append(port)
-        if port_taken(port):
-            shop = healthy(settings.origin(url), timeout=1.0)
-            who = f"this shop's {shop['app']} (a `make run` still going?)" if shop else holder(port)
-            findings.append(
-                Finding(
-                    f"port {port} (MFE_{key}) is taken by {who}",
-                    False,
-                    f"stop it (a shop still running? Ctrl-C in its terminal; else `kill` its pid)"
-                    f", or give the shop another port: MFE_{key}=http://localhost:PORT make run",
-                )
+        if not ports.is_taken(url):
+            continue
+        shop = healthy(url, timeout=1.0)
+        who = (
+            f"this shop's {shop['app']} (a `make run` still going?)"
+            if shop
+            else ports.holder(port) or "a process this user cannot see"
+        )
+        findings.append(
+            Finding(
+                f"port {port} (MFE_{key}) is taken by {who}",
+                False,
+                "stop it (a shop still running? Ctrl-C in its terminal; else `kill` its pid), "
+                f"or give the shop another port: MFE_{key}=http://localhost:PORT make run",
             )
-    if not findings:
-        return [Finding(f"ports {', '.join(map(str, numbers))} are free", True)]
-    return findings
+        )
+    return findings or [Finding(f"ports {', '.join(map(str, numbers))} are free", True)]
+
+
+def lock_entries(text: str) -> list[tuple[str, str]]:
+    """(name, version) of each pin of a lock that applies to this interpreter and system."""
+    entries = []
+    for line in text.splitlines():
+        requirement = line.split("#", 1)[0].rstrip().rstrip("\\").strip()
+        pin, _, marker = requirement.partition(";")
+        name, sep, version = pin.partition("==")
+        if not sep or (marker.strip() and not Marker(marker.strip()).evaluate()):
+            continue
+        entries.append((name.split("[", 1)[0].strip(), version.strip()))
+    return entries
 
 
 def locked_versions() -> list[Finding]:
-    """Installed packages against the lock (requirements.txt), when the project has one."""
-    lock = settings.REPOSITORY / "requirements.txt"
-    if not lock.is_file():
+    """Installed packages against the locks (requirements.txt, and -dev when the dev extras are
+    installed), when the project has them."""
+    locks = [settings.REPOSITORY / "requirements.txt"]
+    if importlib.util.find_spec("pytest") is not None:
+        locks.append(settings.REPOSITORY / "requirements-dev.txt")
+    locks = [lock for lock in locks if lock.is_file()]
+    if not locks:
         return [Finding("no requirements.txt lock to compare with: skipped", True)]
+    # The dev lock repeats the runtime pins: each package is compared once.
+    pins = dict(entry for lock in locks for entry in lock_entries(lock.read_text()))
     wrong = []
-    for line in lock.read_text().splitlines():
-        pin = line.split("#", 1)[0].split(";", 1)[0].strip().rstrip("\\").strip()
-        name, sep, wanted = pin.partition("==")
-        if not sep:
-            continue
-        name = name.split("[", 1)[0].strip()
+    for name, wanted in pins.items():
         try:
             installed = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             installed = "missing"
-        if installed != wanted.strip():
-            wrong.append(f"{name} {installed} (lock: {wanted.strip()})")
+        if installed != wanted:
+            wrong.append(f"{name} {installed} (lock: {wanted})")
+    names = " and ".join(lock.name for lock in locks)
     if not wrong:
-        return [Finding("installed packages match requirements.txt", True)]
+        return [Finding(f"installed packages match {names}", True)]
     return [
         Finding(
-            "installed packages differ from requirements.txt: " + ", ".join(wrong[:8]),
+            f"installed packages differ from {names}: " + ", ".join(wrong[:8]),
             False,
-            "`.venv/bin/pip install -r requirements.txt` (or `make clean install-dev`)",
+            "`make install-dev` installs exactly the locks (or `make clean install-dev`)",
         )
     ]
 
@@ -176,7 +161,7 @@ def diagnose(args: argparse.Namespace) -> int:
     """Run every check, print each finding (a problem with its fix); exit 0 when all are ok."""
     began = time.monotonic()
     print("mfe doctor: is this machine ready for the workshop?")
-    findings = [python_version(), *tools(), *ports(), *locked_versions()]
+    findings = [python_version(), *tools(), *ports_free(), *locked_versions()]
     for finding in findings:
         show(finding)
     if args.quick:

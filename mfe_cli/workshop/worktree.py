@@ -7,9 +7,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from mfe_platform import settings
 from mfe_cli.exits import UsageError
 from mfe_cli.workshop.catalog import LABS, Lab
+from mfe_platform import settings
 
 ROOT = settings.REPOSITORY
 # `mfe contracts publish` writes here: files a lab's student created, never committed ones.

@@ -9,8 +9,8 @@ import socket
 import subprocess
 import sys
 
-from mfe_platform import settings
 from mfe_cli import main as mfe
+from mfe_platform import settings
 from mfe_platform.readiness import wait_healthy
 
 FOLDER = settings.data_dir("workshop")
