@@ -11,6 +11,9 @@ from playwright.sync_api import expect
 from e2e.pages import HostPage
 from e2e.processes import get_json, start_shop
 
+# Workshop lab 9 demonstrates these (docs/workshop/lab9-canary.md).
+pytestmark = pytest.mark.lab9
+
 TOKEN = "canary-token"
 CONTEXTS = 40
 # Pages loading at once: enough to overlap their waits, few enough for two busy cores.

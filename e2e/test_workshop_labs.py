@@ -19,7 +19,7 @@ from e2e.pages import HostPage
 from e2e.processes import REPOSITORY, free_port, get_json, start_shop
 from mfe_platform.readiness import wait_healthy
 
-CODING_LABS = (2, 3, 4, 5, 6, 7, 8)
+CODING_LABS = (2, 3, 4, 5, 6, 7, 8, 9)
 # The CLI of the copy (its own code, not the installed one): `python -c` puts the working
 # directory first on the import path.
 MFE = [sys.executable, "-c", "import sys; from mfe_cli import main; sys.exit(main())"]
@@ -147,7 +147,7 @@ def test_start_refuses_to_overwrite_and_reset_keeps_what_no_lab_gave(classroom):
 
 def test_usage_errors_exit_2(classroom):
     """A lab that does not exist, or no lab number at all."""
-    assert workshop(classroom, "check", 9).returncode == 2
+    assert workshop(classroom, "check", 99).returncode == 2
     assert workshop(classroom, "start").returncode == 2
 
 
