@@ -211,6 +211,28 @@ def test_bring_your_own_release_is_refused_first_then_deployed_into_the_open_pag
     host.expect_frame_app("products", 1)
 
 
+def test_lab9_fails_its_shop_point_while_the_host_runs_the_weakened_analysis(classroom):
+    """Lab 9's last point watches the running shop decide: a host still running the start
+    state's analysis promotes the corrupted canary, so the point fails even with the code fixed
+    (the shop was not restarted), and the check puts the stable release back."""
+    assert workshop(classroom, "start", 9).returncode == 0
+    try:
+        classroom.restart("host")
+        assert workshop(classroom, "solve", 9).returncode == 0
+        stale = workshop(classroom, "check", 9)
+        after = get_json(classroom.host + "/api/deployments")["apps"]["products"]
+    finally:
+        reset = workshop(classroom, "reset")
+        # The host runs the committed analysis again, for the tests after this one.
+        classroom.restart("host")
+    assert stale.returncode == 1, stale.stdout + stale.stderr
+    assert "FAIL  your shop rolls a corrupted canary back by itself" in stale.stdout
+    assert "ended 'promoted'" in stale.stdout and stale.stdout.count("  ok    ") == 3
+    assert after["release"] == 1 and after["rollout"]["status"] == "promoted", after
+    assert reset.returncode == 0, reset.stdout + reset.stderr
+    assert status(classroom) == ""
+
+
 @pytest.mark.parametrize("number", CODING_LABS)
 def test_each_coding_lab_has_its_data_and_its_page_says_how_to_use_it(number):
     """start.patch applies to this code and marks a TODO; check.py exists; the page names both."""
