@@ -26,7 +26,14 @@ REQUIRED = {
         "ratio:burst-conv/raw",
     ],
     "composition": ["ready", "fallback"],
-    "server": ["get-cart:procfile", "post-item:procfile", "get-cart:dev", "post-item:dev"],
+    "server": [
+        "get-cart:procfile",
+        "post-item:procfile",
+        "get-cart:workers",
+        "post-item:workers",
+        "get-cart:dev",
+        "post-item:dev",
+    ],
     "websockets": ["deployments:alone", "deployments:sockets", "sockets-alive"],
     "memory": [f"memory:{name}" for name in PROCESSES] + ["memory:total"],
 }
@@ -93,6 +100,8 @@ def test_bench_python_load_generator(tmp_path):
     assert set(by_key) == {
         "get-cart:procfile",
         "post-item:procfile",
+        "get-cart:workers",
+        "post-item:workers",
         "get-cart:dev",
         "post-item:dev",
     }
