@@ -20,7 +20,7 @@ PIP_PROJECT := out=$$($(PY) -m pip install --quiet --disable-pip-version-check -
 UV_COMPILE := --universal --python-version 3.10 --generate-hashes --quiet --custom-compile-command "make lock"
 UPGRADE ?= --upgrade
 
-.PHONY: run test lint unit e2e bench screenshots install install-dev lock clean help
+.PHONY: run test lint unit e2e bench soak screenshots install install-dev lock clean help
 
 help:
 	@echo "make run    start the five processes and print the shop's URL"
@@ -29,6 +29,7 @@ help:
 	@echo "make unit   unit and contract tests only (no browser)"
 	@echo "make e2e    browser tests only"
 	@echo "make lock   refresh $(LOCK) and $(DEV_LOCK) from pyproject.toml (UPGRADE= keeps pins)"
+	@echo "make soak   the seeded chaos soak: MINUTES=3 SHOPPERS=4 SEED=S (docs/security.md)"
 	@echo "make bench  measure bus, composition, servers, sockets, memory (docs/performance.md)"
 	@echo "make screenshots  drive the real shop and write docs/images/*.png"
 
@@ -87,6 +88,11 @@ bench: $(DEV)
 
 test: lint
 	$(BIN)/pytest -q
+
+# make soak SEED=7 MINUTES=1 SHOPPERS=2 (or ARGS="--seed 7"): the same as python -m e2e.soak.
+soak: $(DEV)
+	$(PY) -m e2e.soak $(if $(MINUTES),--minutes $(MINUTES)) $(if $(SHOPPERS),--shoppers $(SHOPPERS)) \
+		$(if $(SEED),--seed $(SEED)) $(ARGS)
 
 screenshots: $(DEV)
 	$(PY) -m e2e.screenshots

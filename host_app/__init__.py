@@ -3,6 +3,7 @@
 from flask import Flask
 
 from host_app import (
+    analyzer,
     buslimits,
     canonical,
     deploy_api,
@@ -13,6 +14,7 @@ from host_app import (
     inspector,
     manifest_cache,
     realtime,
+    rollouts,
     shell,
 )
 from host_app.manifest import manifest
@@ -55,7 +57,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.logger.info("admin token %s (from %s)", redacted(token), origin)
     app.register_blueprint(shell.bp)
     app.register_blueprint(deploy_api.bp)
+    app.register_blueprint(rollouts.bp)
     app.register_blueprint(docs.bp)
     app.register_blueprint(inspector.bp)
     realtime.init_app(app)
+    analyzer.init_app(app)
     return app

@@ -5,13 +5,23 @@ when the candidate would break a live pair, unless `force` is set — then it go
 with a warning, and the event log records it. Every change is pushed to open pages.
 """
 
+import itertools
 import logging
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask import Blueprint, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from host_app import deployment_store, eventlog, manifest_cache, realtime, status
+from host_app import (
+    analysis,
+    analyzer,
+    deployment_store,
+    eventlog,
+    manifest_cache,
+    realtime,
+    rollouts,
+    status,
+)
 from host_app.manifest import manifest as host_manifest
 from mfe_platform import settings
 from mfe_platform.web.admin import require_admin
@@ -25,6 +35,18 @@ log = logging.getLogger(__name__)
 bp = Blueprint("deploys", __name__, url_prefix="/api")
 
 
+class AnalysisRequest(BaseModel):
+    """How an auto canary is analysed; every field is optional (see analysis.Options)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    interval: float = Field(default=analysis.Options.interval, ge=0.2, le=3600)
+    threshold: float = Field(default=analysis.Options.threshold, ge=0, le=100)
+    minEvents: int = Field(default=analysis.Options.min_events, ge=1, le=1_000_000)
+    failures: int = Field(default=analysis.Options.failures, ge=1, le=100)
+    passes: int = Field(default=analysis.Options.passes, ge=1, le=100)
+
+
 class DeployRequest(BaseModel):
     """Body of `POST /api/deployments`."""
 
@@ -34,6 +56,25 @@ class DeployRequest(BaseModel):
     release: int = Field(ge=1, le=999)
     url: str | None = Field(default=None, max_length=200)
     force: bool = False
+    # A canary rollout: the share of pages (percent) that get this release; see rollouts.py.
+    canary: int | None = Field(default=None, ge=1, le=99)
+    auto: bool = False
+    steps: list[Annotated[int, Field(ge=1, le=99)]] | None = Field(default=None, max_length=20)
+    analysis: AnalysisRequest | None = None
+
+    @model_validator(mode="after")
+    def canary_options_fit(self) -> "DeployRequest":
+        """Steps need an analysis to walk them, and every option needs a canary."""
+        if self.canary is None and (self.auto or self.steps or self.analysis):
+            raise ValueError("auto, steps and analysis are options of a canary: set canary")
+        if (self.steps or self.analysis) and not self.auto:
+            raise ValueError("steps and analysis need auto: the host's analysis walks them")
+        steps = self.steps or []
+        if any(later <= earlier for earlier, later in itertools.pairwise(steps)):
+            raise ValueError(f"steps must increase: {steps}")
+        if steps and steps[0] < self.canary:
+            raise ValueError(f"steps must start at or above the canary share {self.canary}")
+        return self
 
 
 def _body(model):
@@ -84,8 +125,13 @@ def findings_for(app: str, release: int, url: str) -> list[deployability.Finding
             f"{url} says it is {candidate.app} release {candidate.release}, "
             f"not {app} release {release}",
         )
+    # Every release live in any cohort: a canary must fit the stable and the canary of the
+    # other apps, and whatever goes live must fit their canaries too.
     live = [host_manifest()]
-    live += [Manifest.model_validate(e["manifest"]) for e in apps.values() if e["manifest"]]
+    for entry in apps.values():
+        for serving in (entry, entry.get("canary") or {}):
+            if serving.get("manifest"):
+                live.append(Manifest.model_validate(serving["manifest"]))
     return deployability.check(candidate, live)
 
 
@@ -110,8 +156,12 @@ def deploy():
             f"{body.app} release {body.release} would break {len(broken)} live pair(s)",
             broken,
         )
-    deployment_store.store().set_live(body.app, body.release, url)
     warnings = [f"forced past: {f['detail']}" for f in broken]
+    if broken:
+        log.warning("forced deploy of %s release %s: %s", body.app, body.release, warnings)
+    if body.canary is not None:
+        return _start_canary(body, url, warnings, findings)
+    rollouts.go_live(body.app, body.release, url)
     entry = {
         "type": "deploy",
         "app": body.app,
@@ -121,11 +171,27 @@ def deploy():
         "warnings": warnings,
     }
     eventlog.log().append(entry)
-    if broken:
-        log.warning("forced deploy of %s release %s: %s", body.app, body.release, warnings)
-    state = status.describe(fresh=True)
-    realtime.hub().broadcast({"type": "deployments", **state})
+    state = rollouts.publish()
     return {**state, "warnings": warnings, "findings": [f.to_dict() for f in findings]}
+
+
+def _start_canary(body: DeployRequest, url: str, warnings: list[str], findings) -> dict:
+    options = analysis.Options.from_dict(body.analysis.model_dump()) if body.analysis else None
+    rollout = rollouts.start(
+        body.app,
+        body.release,
+        url,
+        body.canary,
+        warnings,
+        auto=body.auto,
+        steps=body.steps or [],
+        options=options,
+    )
+    if body.auto:
+        analyzer.wake()
+    state = rollouts.publish()
+    findings = [f.to_dict() for f in findings]
+    return {**state, "rollout": rollout, "warnings": warnings, "findings": findings}
 
 
 @bp.get("/events")

@@ -87,6 +87,15 @@ class DeploymentStore:
             state["releases"][app][str(release)] = url
             return self.write(state)
 
+    def update(self, change) -> dict:
+        """Apply `change(state)` to the current state and record the result, as one step;
+        when `change` returns False the record stays as it was."""
+        with self._lock:
+            state = self.state()
+            if change(state) is False:
+                return state
+            return self.write(state)
+
     def reset(self) -> dict:
         """Forget every recorded deploy: back to `MFE_LIVE` (or release 1) at the default URLs."""
         with self._lock:

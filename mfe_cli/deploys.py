@@ -4,6 +4,7 @@ import argparse
 import http.client
 import json
 
+from mfe_cli import rollouts
 from mfe_cli.exits import EXIT_OK, EXIT_REFUSED, UsageError
 from mfe_cli.http import (
     admin_token,
@@ -30,6 +31,7 @@ def register(commands) -> None:
     deploy.add_argument("release", type=int)
     deploy.add_argument("--url", help="register a release running anywhere (e.g. your fork)")
     deploy.add_argument("--force", action="store_true", help="deploy even if the check refuses")
+    rollouts.add_canary_options(deploy)
     deploy.set_defaults(handler=deploy_release)
 
     check = commands.add_parser("can-i-deploy", help="would this release break a live pair?")
@@ -56,19 +58,26 @@ def show_status(args: argparse.Namespace) -> int:
         return EXIT_OK
     rows = []
     for app, entry in state["apps"].items():
-        manifest = entry.get("manifest") or {}
-        rows.append(
-            [
-                app,
-                entry["release"],
-                entry["url"],
-                (entry.get("health") or {}).get("status", "unknown"),
-                _versions(manifest.get("emits")),
-                _versions(manifest.get("consumes")),
-            ]
-        )
+        # During a canary, the app has two rows: the stable release and the canary.
+        canary = entry.get("canary") if isinstance(entry.get("canary"), dict) else None
+        for serving in (entry, canary) if canary else (entry,):
+            manifest = serving.get("manifest") or {}
+            share = f"{serving.get('share', 100)}%" + (" canary" if serving is canary else "")
+            rows.append(
+                [
+                    app,
+                    serving.get("release"),
+                    serving.get("url"),
+                    (serving.get("health") or {}).get("status", "unknown"),
+                    share,
+                    _versions(manifest.get("emits")),
+                    _versions(manifest.get("consumes")),
+                ]
+            )
     print(f"host {host_url()} — deployment revision {state.get('revision', '?')}")
-    print(table(["APP", "LIVE", "URL", "HEALTH", "EMITS", "CONSUMES"], rows))
+    print(table(["APP", "LIVE", "URL", "HEALTH", "SHARE", "EMITS", "CONSUMES"], rows))
+    for line in rollouts.status_lines(state):
+        print(line)
     return EXIT_OK
 
 
@@ -103,10 +112,12 @@ def findings(app: str, release: int, url: str | None = None):
         raise UsageError(
             f"{candidate_url} is {candidate.app} release {candidate.release}, not {app} {release}"
         )
+    # Every release live in any cohort: the stable one and, during a rollout, the canary.
     live = [_fetch_manifest(host_url())]
-    live += [
-        Manifest.model_validate(e["manifest"]) for e in state["apps"].values() if e["manifest"]
-    ]
+    for entry in state["apps"].values():
+        for serving in (entry, entry.get("canary") or {}):
+            if serving.get("manifest"):
+                live.append(Manifest.model_validate(serving["manifest"]))
     return candidate_url, deployability.check(candidate, live)
 
 
@@ -141,6 +152,7 @@ def can_i_deploy(args: argparse.Namespace) -> int:
 def deploy_release(args: argparse.Namespace) -> int:
     """Ask the host to make a release live; print the reasons when it refuses."""
     body = {"app": args.app, "release": args.release, "force": args.force}
+    body.update(rollouts.canary_body(args))
     if args.url:
         body["url"] = args.url
     url = f"{host_url()}/api/deployments"
@@ -151,7 +163,10 @@ def deploy_release(args: argparse.Namespace) -> int:
             raise UsageError(f"{url} answered without {args.app}: {reply}")
         for warning in _listed(reply.get("warnings")):
             print(f"WARNING {warning}")
-        print(f"{args.app} release {entry['release']} is live at {entry['url']}")
+        if args.canary is not None:
+            rollouts.say_deployed(args.app, entry, reply.get("rollout"))
+        else:
+            print(f"{args.app} release {entry['release']} is live at {entry['url']}")
         return EXIT_OK
     if status in (400, 422):
         raise UsageError(f"{reply.get('error')}: {reply.get('message')}")

@@ -56,6 +56,12 @@ def line(entry: dict) -> str:
     elif kind == "refused":
         what = entry.get("kind") or "message"
         text = f"refused {what} from {entry.get('origin')}: {entry.get('verdict')}"
+    elif kind == "deploy" and entry.get("verdict"):
+        # A canary rollout's decision, with the figures that made it.
+        share = f" ({entry['share']}%)" if entry.get("share") else ""
+        text = f"{entry['verdict']} {entry.get('app')} release {entry.get('release')}{share}"
+        text += f": {entry.get('summary', '')}"
+        sender = "rollout"
     elif kind == "deploy":
         text = f"deploy {entry.get('app')} release {entry.get('release')} at {entry.get('url')}"
         if entry.get("forced"):

@@ -19,9 +19,14 @@ def register(commands) -> None:
     commands.add_parser(
         "reset", help="empty carts and orders, deployments back to defaults, chaos off"
     ).set_defaults(handler=reset)
-    chaos = commands.add_parser("chaos", help="make an app's live release down, slow or up")
+    chaos = commands.add_parser(
+        "chaos", help="make an app's live release down, slow, corrupt (wrong prices) or up"
+    )
     chaos.add_argument("app", choices=settings.APPS)
-    chaos.add_argument("mode", choices=("down", "slow", "up"))
+    chaos.add_argument("mode", choices=("down", "slow", "corrupt", "up"))
+    chaos.add_argument(
+        "--release", type=int, help="stage it on this release (default: the live one)"
+    )
     chaos.set_defaults(handler=set_chaos)
 
 
@@ -74,25 +79,37 @@ def reset(args: argparse.Namespace) -> int:
 
 
 def set_chaos(args: argparse.Namespace) -> int:
-    """Set the chaos mode of an app's live release; `up` clears its other releases too."""
+    """Set the chaos mode of an app's live release (or `--release`); `up` clears its other
+    releases too."""
     entry = live_entry(deployment_state(), args.app)
+    release, url = entry["release"], entry["url"]
+    if args.release is not None:
+        release, url = args.release, entry["releases"].get(str(args.release))
+        if url is None:
+            known = ", ".join(sorted(entry["releases"])) or "none"
+            raise UsageError(f"{args.app} release {release} is not registered (known: {known})")
     token = admin_token()
-    status, body = _post(f"{entry['url']}/api/admin/chaos", {"mode": args.mode}, token)
+    status, body = _post(f"{url}/api/admin/chaos", {"mode": args.mode}, token)
     if status != 200:
         print(f"refused ({status} {body.get('error')}): {body.get('message')}")
         return EXIT_REFUSED
-    meaning = {"down": "answers 503", "slow": "answers slowly", "up": "is back to normal"}
-    print(f"{args.app} release {entry['release']} ({entry['url']}) {meaning[args.mode]}")
+    meaning = {
+        "down": "answers 503",
+        "slow": "answers slowly",
+        "corrupt": "emits prices a cent off from its next page load",
+        "up": "is back to normal",
+    }
+    print(f"{args.app} release {release} ({url}) {meaning[args.mode]}")
     if args.mode == "up":
         # An outage staged on a release that was deployed away from would stay behind it, and
         # deploying back to that release would fail as unreachable until `mfe reset`.
-        for release, url in sorted(entry["releases"].items()):
-            if url == entry["url"]:
+        for other, other_url in sorted(entry["releases"].items()):
+            if other_url == url:
                 continue
-            status, body = _try_post(f"{url}/api/admin/chaos", {"mode": "up"}, token)
+            status, body = _try_post(f"{other_url}/api/admin/chaos", {"mode": "up"}, token)
             if status == 200:
-                print(f"{args.app} release {release} ({url}) is up too")
+                print(f"{args.app} release {other} ({other_url}) is up too")
             else:
                 reason = f"{status} {body.get('error')}" if status else "not running"
-                print(f"note: {args.app} release {release} at {url} was not cleared ({reason})")
+                print(f"note: {args.app} release {other} at {other_url} was not cleared ({reason})")
     return EXIT_OK

@@ -1,7 +1,9 @@
-"""Staged outages for workshops: `mfe chaos APP down|slow|up` without killing a process.
+"""Staged outages for workshops: `mfe chaos APP down|slow|corrupt|up` without killing a process.
 
 The mode is kept per release in the app's data folder, so every worker process sees it.
-`down` answers 503 to everything but the chaos endpoint; `slow` delays every answer.
+`down` answers 503 to everything but the chaos endpoint; `slow` delays every answer;
+`corrupt` leaves the answers alone and lets the app make its events wrong but valid (products:
+prices a cent off), for a canary analysis to catch.
 """
 
 import json
@@ -20,7 +22,7 @@ from shared_contracts.registry import pydantic_details
 
 bp = Blueprint("chaos", __name__, url_prefix="/api/admin")
 
-MODES = ("down", "slow", "up")
+MODES = ("down", "slow", "corrupt", "up")
 SLOW_SECONDS = 1.0
 
 

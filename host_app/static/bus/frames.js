@@ -127,7 +127,11 @@ export class Frames {
     this.refusedInWindow += 1;
     if (this.refusedInWindow > 20) return;
     const kind = typeof event.data?.kind === "string" ? event.data.kind.slice(0, 32) : null;
-    this.onLog({ type: "refused", at: now, origin: event.origin, kind, verdict: reason, ...extra });
+    const entry = { type: "refused", at: now, origin: event.origin, kind, verdict: reason, ...extra };
+    // A frame's refused handshake counts against the release it runs (canary analysis).
+    const release = extra.app ? this.frames.get(extra.app)?.release : undefined;
+    if (release !== undefined) entry.release = release;
+    this.onLog(entry);
   }
 
   onMessage(event) {
