@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from bench.memory import group_cpu_seconds
 from bench.stats import figure, percentile
-from e2e.processes import REPOSITORY, free_port, get_json, wait_listening
+from e2e.processes import REPOSITORY, free_port, get_json, wait_healthy, wait_listening
 from mfe_platform.serving import SERVERS
 from shared_contracts.envelope import new_envelope
 
@@ -303,7 +303,9 @@ def start_checkout(
     )
     out = (data_dir / "checkout.log").open("ab")
     wait_listening(proc, out, 30, f"checkout {' '.join(options)}")
-    get_json(f"{url}/healthz", timeout=30)
+    # granian says "Listening" before its workers accept: poll until one answers.
+    down = wait_healthy([url], timeout=30, interval=0.02)
+    assert not down, f"checkout {' '.join(options)} never answered /healthz"
     return proc, url
 
 
