@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
             "browser": None,
             "skipped": args.skip,
             "load_generator": args.load_generator,
+            # Other programs share the cores: every figure depends on how busy they were.
+            "load_average_start": os.getloadavg()[0],
         },
         "figures": [],
         "notes": [],
@@ -151,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             shop.stop_all()
     results["meta"]["seconds"] = round(time.monotonic() - started, 1)
+    results["meta"]["load_average_end"] = os.getloadavg()[0]
     report.write_json(args.output, results)
     report.update_docs(args.docs, report.markdown(results), REPOSITORY / "docs" / "performance.md")
     print(report.table(results))
