@@ -223,3 +223,13 @@ def start_shop(data_dir: Path, extra_env: dict | None = None, names=PROCESSES) -
         shop.stop_all()
         raise
     return shop
+
+
+def start_fork(shop: Shop, name: str, log_dir: Path) -> Shop:
+    """Another copy of one of the shop's processes (e.g. `products-v2`) on a free port of its
+    own: a developer's build on their laptop, which the host has never been told about."""
+    env = {**shop.env, URL_VARIABLES[name]: f"http://localhost:{free_port()}"}
+    log_dir.mkdir(parents=True, exist_ok=True)
+    fork = Shop(data_dir=log_dir, env=env)
+    fork.start(name)
+    return fork

@@ -35,6 +35,8 @@ def heal(shop, chaos: Chaos) -> None:
             shop.start(name, timeout=60)
     for app in ("products", "checkout"):
         shop.mfe("chaos", app, "up")
+        # A canary still undecided (its decision failed while the host was down) ends here.
+        shop.mfe("rollback", app)
 
 
 def shop_for_a_while(shoppers: list[Shopper], chaos: Chaos, rng: random.Random, seconds: float):
@@ -118,7 +120,8 @@ def run(
     report.write_text(json.dumps(summary, indent=2) + "\n")
     print(
         f"soak seed {seed}: shoppers {shoppers}, adds {summary['adds']}, "
-        f"orders {summary['orders']}, deploys {figures.deploys}, kills {figures.kills}, "
+        f"orders {summary['orders']}, deploys {figures.deploys}, canaries {figures.canaries}, "
+        f"kills {figures.kills}, "
         f"restarts {figures.restarts}, chaos {figures.chaos}, reloads {figures.reloads}, "
         f"lost {lost}, doubled {doubled}  (report: {report})"
     )

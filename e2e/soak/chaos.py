@@ -23,7 +23,7 @@ from e2e.processes import Shop
 APPS = ("products", "checkout")
 CHILDREN = ("products-v1", "products-v2", "checkout-v1", "checkout-v2")
 # How often each kind of fault is drawn.
-WEIGHTS = {"kill": 3, "chaos": 2, "deploy": 3, "host": 1, "reload": 3}
+WEIGHTS = {"kill": 3, "chaos": 2, "deploy": 3, "canary": 2, "host": 1, "reload": 3}
 
 
 @dataclass(order=True)
@@ -57,6 +57,11 @@ def draw_schedule(seed: int, seconds: float) -> list[Step]:
             ]
         elif kind == "deploy":
             steps.append(Step(now, "deploy", rng.choice(APPS)))
+        elif kind == "canary":
+            # Half the shoppers get the other release, until the rollout is decided either way.
+            app = rng.choice(APPS)
+            decision = rng.choice(["promote", "rollback"])
+            steps += [Step(now, "canary", app), Step(heal, "decide", app, decision)]
         elif kind == "host":
             signal_name = rng.choice(["SIGKILL", "SIGTERM"])
             steps += [Step(now, "kill", "host", signal_name), Step(now + 1.0, "start", "host")]
@@ -71,6 +76,7 @@ class Figures:
     """What the chaos did, for the report."""
 
     deploys: int = 0
+    canaries: int = 0
     kills: int = 0
     restarts: int = 0
     chaos: int = 0
@@ -143,6 +149,16 @@ class Chaos(threading.Thread):
         live = self._live_release(step.target)
         other = 2 if live == 1 else 1
         if self.shop.mfe("deploy", step.target, str(other)).returncode == 0:
+            self.figures.deploys += 1
+
+    def _canary(self, step: Step) -> None:
+        other = 2 if self._live_release(step.target) == 1 else 1
+        if self.shop.mfe("deploy", step.target, str(other), "--canary", "50").returncode == 0:
+            self.figures.canaries += 1
+
+    def _decide(self, step: Step) -> None:
+        # Nothing to decide when the canary was refused or a deploy superseded it.
+        if self.shop.mfe(step.detail, step.target).returncode == 0:
             self.figures.deploys += 1
 
     def _reload(self, step: Step) -> None:
