@@ -240,7 +240,10 @@ def lab7(studio: Studio) -> None:
     )
     wrong = studio.inspector.timeline_rows.filter(has_text="wrong-origin")
     expect(wrong).not_to_have_count(0, timeout=15_000)
-    studio.shoot_inspector("lab7-wrong-origin")
+    # The refused frame says hello again and again: pause at the first refusals, filter in view.
+    studio.inspector.page.get_by_test_id("inspector-pause").click()
+    studio.inspector.page.evaluate("window.scrollTo(0, 0)")
+    studio.shoot("lab7-wrong-origin", studio.inspector.page)
     studio.host.open()
 
 
