@@ -1,28 +1,16 @@
-"""Fixtures shared by every test folder: one Chromium for the whole run.
+"""Fixtures shared by every test folder.
 
-One thread holds one sync Playwright at a time, so the browser lives here, once, and the
-suites (e2e/, host_app/tests/, shared_contracts/tests/) all borrow it.
+The browser comes from pytest-playwright (`browser`, `context`, `page`, `new_context`, and its
+options such as `--headed` or `--tracing retain-on-failure`), launched on the Chromium that
+e2e/browsers.py chooses: e2e/plugin.py connects the two. One Chromium serves the whole run,
+and the suites (e2e/, host_app/tests/, shared_contracts/tests/) all borrow it.
 """
 
 import os
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from e2e.browsers import launch_options
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Chromium, chosen by e2e/browsers.py (MFE_BROWSER, Playwright's own, /usr/bin/chromium)."""
-    with sync_playwright() as playwright:
-        try:
-            options = launch_options(playwright)
-        except RuntimeError as error:
-            pytest.exit(str(error), returncode=3)
-        chromium = playwright.chromium.launch(**options)
-        yield chromium
-        chromium.close()
+pytest_plugins = ["e2e.plugin"]
 
 
 @pytest.fixture
