@@ -50,16 +50,16 @@ lint: $(DEV)
 	$(BIN)/biome ci --colors=off .
 
 unit: $(DEV)
-	$(BIN)/pytest -q -m "not browser"
+	$(BIN)/pytest -q -n 2 -m "not browser"
 
 e2e: $(DEV)
-	$(BIN)/pytest -q -m browser
+	$(BIN)/pytest -q -n 2 -m browser
 
 bench: $(DEV)
 	$(PY) -m bench
 
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 screenshots: $(DEV)
 	$(PY) -m e2e.screenshots

@@ -6,6 +6,8 @@ are ours: which Chromium, and its flags, come from e2e/browsers.py. The root con
 loads this module with `pytest_plugins`, after pytest-playwright, so these fixtures win.
 """
 
+import os
+
 import pytest
 
 from e2e.browsers import launch_options
@@ -36,3 +38,8 @@ def pytest_collection_modifyitems(config, items):
     yield
     if len(config.getoption("--browser") or ["chromium"]) == 1:
         items.sort(key=lambda item: written.get(item, len(written)))
+    # Under pytest-xdist (`make test`) each file goes whole to one worker, in this order: the
+    # long browser files first, so that at the end the short unit files even out the workers.
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        long_files = {item.path for item in items if item.get_closest_marker("browser")}
+        items.sort(key=lambda item: item.path not in long_files)
