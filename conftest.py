@@ -2,8 +2,8 @@
 
 The browser comes from pytest-playwright (`browser`, `context`, `page`, `new_context`, and its
 options such as `--headed` or `--tracing retain-on-failure`), launched on the Chromium that
-e2e/browsers.py chooses: e2e/plugin.py connects the two. One Chromium serves the whole run,
-and the suites (e2e/, host_app/tests/, shared_contracts/tests/) all borrow it.
+e2e/browsers.py chooses: e2e/plugin.py connects the two. One Chromium serves the whole run
+(one per worker under `-n 2`), and every test folder that drives a page borrows it.
 """
 
 import os

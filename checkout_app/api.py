@@ -2,11 +2,11 @@
 
 from flask import Blueprint, current_app
 
-from checkout_app import carts, item_added, orders
+from checkout_app import cart_store, item_added, orders
 from checkout_app.db import get_db, write_transaction
 from checkout_app.json_body import json_object
 from checkout_app.pricing import cart_view
-from shared_contracts.web.errors import ApiError
+from mfe_platform.web.errors import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -15,7 +15,7 @@ def _release() -> int:
     return current_app.config["RELEASE"]
 
 
-def _cart_json(lines: list[carts.Line], **extra) -> dict:
+def _cart_json(lines: list[cart_store.Line], **extra) -> dict:
     return {**cart_view(lines, _release()).model_dump(mode="json"), **extra}
 
 
@@ -29,28 +29,28 @@ def no_store(response):
 @bp.get("/cart")
 def get_cart():
     """This browser's cart as this release charges it (an unknown cart is empty)."""
-    return _cart_json(carts.lines(get_db(), carts.current_cart_id()))
+    return _cart_json(cart_store.lines(get_db(), cart_store.current_cart_id()))
 
 
 @bp.post("/cart/items")
 def add_item():
     """Apply a `cart:item-added` envelope; 201 when applied, 200 when a duplicate."""
     body = json_object()
-    lines, duplicate = item_added.apply(body, carts.current_cart_id(create=True), _release())
+    lines, duplicate = item_added.apply(body, cart_store.current_cart_id(create=True), _release())
     return _cart_json(lines, duplicate=duplicate), 200 if duplicate else 201
 
 
 @bp.delete("/cart/items/<product_id>")
 def remove_item(product_id: str):
     """Remove one product's line from the cart."""
-    cart_id = carts.current_cart_id()
+    cart_id = cart_store.current_cart_id()
     missing = ApiError(404, "not-found", f"no {product_id!r} in the cart")
     if cart_id is None:
         raise missing
     with write_transaction() as conn:
-        if not carts.remove_line(conn, cart_id, product_id):
+        if not cart_store.remove_line(conn, cart_id, product_id):
             raise missing
-        lines = carts.lines(conn, cart_id)
+        lines = cart_store.lines(conn, cart_id)
     return _cart_json(lines)
 
 
@@ -58,4 +58,4 @@ def remove_item(product_id: str):
 def place_order():
     """Place the order for this cart, priced on the server; 201 with the order summary."""
     form = orders.read_form(json_object())
-    return orders.place(form, carts.current_cart_id(), _release()), 201
+    return orders.place(form, cart_store.current_cart_id(), _release()), 201

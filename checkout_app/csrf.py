@@ -10,8 +10,8 @@ import secrets
 
 from flask import Flask, current_app, request, session
 
-from shared_contracts import settings
-from shared_contracts.web.errors import ApiError
+from mfe_platform import settings
+from mfe_platform.web.errors import ApiError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 HEADER = "X-CSRF-Token"

@@ -6,7 +6,7 @@ import time
 from flask import Flask, current_app
 
 from host_app.freshness import SingleRefresh
-from shared_contracts.readiness import healthy
+from mfe_platform.readiness import healthy
 
 FRESH_SECONDS = 2.0
 TIMEOUT_SECONDS = 1.5

@@ -14,8 +14,8 @@ from flask import Blueprint, Flask, current_app, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from host_app import deployments, eventlog, health, logwire, manifests, status
-from shared_contracts.web.errors import ApiError
+from host_app import deployment_store, eventlog, health, logwire, manifest_cache, status
+from mfe_platform.web.errors import ApiError
 
 bp = Blueprint("realtime", __name__)
 sock = Sock()
@@ -83,18 +83,28 @@ class Hub:
             connection.send(message)
 
     def health_now(self, fresh: bool = False) -> dict:
-        """Health of each live app."""
+        """A `health` message: each live app's health, and each canary's under `canary`."""
         with self.app.app_context():
-            live = deployments.store().live()
+            state = deployment_store.store().state()
             probe = health.probe()
-            return {app: probe.status(d["url"], fresh=fresh)["status"] for app, d in live.items()}
+            live = deployment_store.store().live()
+            canaries = {app: status.canary_of(state, app) for app in live}
+            return {
+                "type": "health",
+                "health": {app: probe.status(d["url"], fresh)["status"] for app, d in live.items()},
+                "canary": {
+                    app: probe.status(rollout["url"], fresh)["status"]
+                    for app, rollout in canaries.items()
+                    if rollout is not None
+                },
+            }
 
     def publish_health(self, fresh: bool = False) -> None:
         """Probe and push health to pages when it changed."""
         current = self.health_now(fresh)
         if current != self.last_health:
             self.last_health = current
-            self.broadcast({"type": "health", "health": current})
+            self.broadcast(current)
 
     def watch_health(self) -> None:
         """While any page is open, probe the live apps every few seconds."""
@@ -129,7 +139,7 @@ def _handle(connection: Connection, message: dict) -> None:
         connection.role = "inspector" if message.get("role") == "inspector" else "page"
         # Catch-up: whatever changed while this page was away.
         connection.send({"type": "deployments", **status.describe()})
-        connection.send({"type": "health", "health": hub().health_now()})
+        connection.send(hub().health_now())
         if connection.role == "inspector":
             connection.send({"type": "log", "entries": eventlog.log().recent(1000), "replay": True})
     elif kind == "probe":
@@ -137,7 +147,9 @@ def _handle(connection: Connection, message: dict) -> None:
     elif kind == "manifests":
         # A page whose frame said hello without the host knowing that app's manifest (it was
         # down when the page loaded): fetch what is missing now, and answer with the state.
-        manifests.cache().fetch_missing(d["url"] for d in deployments.store().live().values())
+        manifest_cache.cache().fetch_missing(
+            d["url"] for d in deployment_store.store().live().values()
+        )
         connection.send({"type": "deployments", **status.describe()})
     elif kind == "log":
         entries, malformed = logwire.unpack(message)
