@@ -8,7 +8,7 @@ import { Deadlines } from "./deadlines.js";
 import { childText, deliveryEntry } from "./logentries.js";
 
 /** A delivery of one logical event (`offered`: its envelopes) to app `consumer`. */
-export function newRecord(consumer, offered, local = false) {
+export function newRecord(consumer, offered, local = false, queuedAt = Date.now()) {
   return {
     // Names the delivery in the outbox; one to the host itself never waits there (null).
     key: local ? null : `${consumer} ${offered[0].id}`,
@@ -21,6 +21,8 @@ export function newRecord(consumer, offered, local = false) {
     why: null,
     sentAt: 0,
     sent: null,
+    // Wall-clock time the delivery was queued, kept across reloads: it bounds how long it waits.
+    queuedAt,
   };
 }
 
@@ -52,8 +54,8 @@ export class Outbox {
   }
 
   /** Take back a delivery saved before a reload of the host page; it goes at the handshake. */
-  restore(consumer, offered) {
-    const record = newRecord(consumer, offered);
+  restore(consumer, offered, queuedAt) {
+    const record = newRecord(consumer, offered, false, Number.isFinite(queuedAt) ? queuedAt : Date.now());
     this.records.set(record.key, record);
   }
 
@@ -122,6 +124,13 @@ export class Outbox {
     // Waits for the consumer's handshake, or for its manifest.
     if (!app?.send || !app.manifest) return;
     record.deadline = null;
+    // Past its age the consumer may have forgotten the event's id: dropped, never applied twice.
+    if (Date.now() - record.queuedAt > this.limits.maxAgeMs) {
+      this.log("dropped", record, "reason", "expired");
+      this.records.delete(record.key);
+      this.onChange();
+      return;
+    }
     if (!this.prepare(record)) {
       this.records.delete(record.key);
       this.onChange();
