@@ -18,6 +18,7 @@ export class Frames {
     this.frames = new Map(); // name -> {iframe, fallback, origin, release, instance, port, ...}
     this.refusedInWindow = 0;
     this.windowStart = 0;
+    this.refusedByKind = new Map();
     // Each frame is as tall as its content says, on its authenticated port only.
     this.sizer = new FrameSizer({ onLog });
   }
@@ -123,14 +124,20 @@ export class Frames {
   }
 
   refuse(reason, event, extra = {}) {
-    // A flood of spoofed messages must not flood the log too.
+    // A flood of spoofed messages must not flood the log too: at most a few a second of each
+    // kind of refusal from each origin, so one noisy frame cannot hide another one's refusal.
     const now = Date.now();
     if (now - this.windowStart > 1000) {
       this.windowStart = now;
       this.refusedInWindow = 0;
+      this.refusedByKind = new Map();
     }
+    const key = `${event.origin} ${reason}`;
+    const ofKind = (this.refusedByKind.get(key) ?? 0) + 1;
+    this.refusedByKind.set(key, ofKind);
+    if (ofKind > 5) return;
     this.refusedInWindow += 1;
-    if (this.refusedInWindow > 20) return;
+    if (this.refusedInWindow > 50) return;
     const kind = typeof event.data?.kind === "string" ? event.data.kind.slice(0, 32) : null;
     const entry = { type: "refused", at: now, origin: event.origin, kind, verdict: reason, ...extra };
     // A frame's refused handshake counts against the release it runs (canary analysis).
