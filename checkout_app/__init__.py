@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from checkout_app import admin, api, cart, catalog_client, csrf, db
+from checkout_app import admin, api, cart, catalog_client, db, shopper
 from checkout_app.contracts import manifest
 from shared_contracts import web
 
@@ -14,7 +14,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app, manifest(app.config["RELEASE"]), frame_ancestors=app.config["HOST_URL"])
     db.init_app(app)
     catalog_client.init_app(app)
-    csrf.init_app(app)
+    shopper.init_app(app)
     app.register_blueprint(cart.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)

@@ -370,7 +370,7 @@ def test_a_form_body_is_a_400(shopper):
     assert shopper.cart()["itemCount"] == 0
 
 
-def test_wrong_method_is_a_405_not_a_csrf_failure(client):
+def test_wrong_method_is_a_405_not_a_credential_failure(client):
     """A method the route does not take is an honest 405."""
     response = client.post("/api/cart")
     assert response.status_code == 405
@@ -405,11 +405,11 @@ def test_delete_an_unknown_line_is_a_404(shopper):
     assert quantities(shopper.cart()) == {"grinder": 1}
 
 
-def test_delete_needs_csrf(shopper):
-    """DELETE is a state change like POST."""
+def test_delete_needs_the_token(shopper):
+    """DELETE is a state change like POST: without the shopper's token, 401."""
     shopper.add("grinder", 1)
     response = shopper.client.delete("/api/cart/items/grinder", headers={"Origin": shopper.origin})
-    assert response.status_code == 403
+    assert (response.status_code, response.json["error"]) == (401, "unauthorized")
     assert quantities(shopper.cart()) == {"grinder": 1}
 
 
