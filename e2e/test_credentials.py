@@ -60,6 +60,11 @@ def test_another_local_server_receives_no_credential(shop, attacker, context, pa
     for headers in attacker.received_headers:
         assert "cookie" not in headers and "authorization" not in headers, headers
     assert context.cookies() == []
+    # Only checkout is handed the token: products asking for it is refused.
+    refused = host.frame("products").evaluate(
+        """() => mfe.request("shopper.token").then(() => "given", (error) => error.reason)"""
+    )
+    assert refused == "not-allowed"
     # The token exists, in the host origin's storage only; the cart answers to it.
     cart = get_json(shop.url("checkout-v1") + "/api/cart", headers=host.shopper_headers())
     assert cart["itemCount"] == 2
