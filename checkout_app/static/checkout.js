@@ -130,9 +130,10 @@ async function announce(cart) {
 }
 
 // At least once from the bus, exactly once in the cart: the server is idempotent by id,
-// and the ack is sent only after this promise settles.
-mfe.on("cart:item-added", (data, envelope) =>
-  serially(async () => {
+// and the ack is sent only after this promise settles. Named: the host's log says which
+// handler refused an event.
+function saveToCart(data, envelope) {
+  return serially(async () => {
     try {
       const cart = await api("POST", "/api/cart/items", envelope);
       say("");
@@ -149,8 +150,9 @@ mfe.on("cart:item-added", (data, envelope) =>
       say("Saving the cart failed; it will be retried.");
       throw error;
     }
-  }),
-);
+  });
+}
+mfe.on("cart:item-added", saveToCart);
 
 function removeLine(productId) {
   return serially(async () => {

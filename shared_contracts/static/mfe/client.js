@@ -13,6 +13,8 @@ const HISTORY_LIMIT = 500;
 const SEEN_LIMIT = 20000;
 const DEFAULT_TIMEOUT_MS = 5000;
 const SWEEP_MS = 100;
+// Events some of whose handlers are done while others failed and wait for the retry.
+const PROGRESS_LIMIT = 1000;
 
 // Exported for `bench/js/purejs.js`, which wires clients to a router without a browser port.
 export class BusClient {
@@ -31,6 +33,8 @@ export class BusClient {
     this.responses = new Map();
     this.seen = new RecentIds(SEEN_LIMIT);
     this.inFlight = new Map();
+    // id -> the outcome so far of each handler of that event (see runHandlers).
+    this.progress = new Map();
     // History: what was sent or received, and which, in two arrays trimmed together.
     this.logged = [];
     this.directions = [];
@@ -244,58 +248,92 @@ export class BusClient {
     }
     if (this.inFlight.has(id)) return;
     this.remember("received", envelope);
-    const handlers = this.handlers.get(envelope.event);
-    let work;
-    try {
-      work = runHandlers(handlers ? [...handlers] : [], 0, envelope);
-    } catch (error) {
-      this.failed(id, error);
-      return;
-    }
+    const handlers = this.handlers.get(envelope.event) || [];
+    // Each handler's outcome is its own: one that failed is run again on the retry, one that
+    // finished or refused is not, and none stops the others.
+    const outcome = this.progress.get(id) ?? { done: new Set(), refused: [], failed: [] };
+    outcome.failed = [];
+    const work = runHandlers(
+      handlers.map((handler, i) => ({ handler, label: handler.name || `handler ${i + 1}` })),
+      0,
+      envelope,
+      outcome,
+    );
     // Handlers that return nothing to wait for are acked at once; a promise settles first.
     if (work === undefined) {
-      this.handled(id);
+      this.settled(id, outcome);
       return;
     }
     this.inFlight.set(id, work);
-    work.then(
-      () => {
-        this.inFlight.delete(id);
-        this.handled(id);
-      },
-      (error) => {
-        this.inFlight.delete(id);
-        this.failed(id, error);
-      },
-    );
+    work.then(() => {
+      this.inFlight.delete(id);
+      this.settled(id, outcome);
+    });
   }
 
-  handled(id) {
-    this.seen.add(id);
-    this.post({ tag: TAG, kind: "ack", id });
-  }
-
-  failed(id, error) {
-    const message = String(error?.message || error);
-    // A handler that refuses the event for good (`error.rejected`, a reason) is done with it:
-    // acked, so nobody retries what cannot succeed, and the host's log says why.
-    if (typeof error?.rejected === "string") {
-      this.seen.add(id);
-      this.post({ tag: TAG, kind: "ack", id, rejected: error.rejected.slice(0, 64), message: message.slice(0, 500) });
+  /** Every handler had its turn: ack, refuse for good, or fail so the host retries. */
+  settled(id, outcome) {
+    const said = (list, verb) => list.map((r) => `${r.label} ${verb}: ${r.message}`).join("; ");
+    if (outcome.failed.length) {
+      this.progress.delete(id);
+      this.progress.set(id, outcome);
+      // Bounded: the oldest unfinished event forgets which of its handlers are done.
+      if (this.progress.size > PROGRESS_LIMIT) this.progress.delete(this.progress.keys().next().value);
+      this.post({ tag: TAG, kind: "fail", id, message: said(outcome.failed, "failed").slice(0, 500) });
       return;
     }
-    this.post({ tag: TAG, kind: "fail", id, message });
+    this.progress.delete(id);
+    this.seen.add(id);
+    // A handler that refused the event for good (`error.rejected`, a reason) is done with it:
+    // acked, so nobody retries what cannot succeed, and the host's log says who refused and why.
+    const [first] = outcome.refused;
+    if (first === undefined) this.post({ tag: TAG, kind: "ack", id });
+    else {
+      const message = said(outcome.refused, "refused").slice(0, 500);
+      this.post({ tag: TAG, kind: "ack", id, rejected: first.reason.slice(0, 64), message });
+    }
   }
 }
 
 const isThenable = (value) =>
   value !== null && (typeof value === "object" || typeof value === "function") && typeof value.then === "function";
 
-/** Call the handlers in turn, each after the previous one's promise; a promise if any returns one. */
-function runHandlers(handlers, start, envelope) {
-  for (let i = start; i < handlers.length; i += 1) {
-    const result = handlers[i](envelope.data, envelope);
-    if (isThenable(result)) return Promise.resolve(result).then(() => runHandlers(handlers, i + 1, envelope));
+/** Record how one handler ended: refused for good (`error.rejected`) or failed for now. */
+function ended(entry, outcome, error) {
+  const message = String(error?.message || error);
+  if (typeof error?.rejected === "string") {
+    outcome.done.add(entry.handler);
+    outcome.refused.push({ label: entry.label, reason: error.rejected, message });
+  } else {
+    outcome.failed.push({ label: entry.label, message });
+  }
+}
+
+/**
+ * Call the handlers not yet done with this event in turn, each after the previous one's
+ * promise, whatever the previous one's outcome; a promise (that never rejects) if any
+ * returns one, else undefined.
+ */
+function runHandlers(entries, start, envelope, outcome) {
+  for (let i = start; i < entries.length; i += 1) {
+    const entry = entries[i];
+    if (outcome.done.has(entry.handler)) continue;
+    let result;
+    try {
+      result = entry.handler(envelope.data, envelope);
+    } catch (error) {
+      ended(entry, outcome, error);
+      continue;
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result)
+        .then(
+          () => outcome.done.add(entry.handler),
+          (error) => ended(entry, outcome, error),
+        )
+        .then(() => runHandlers(entries, i + 1, envelope, outcome));
+    }
+    outcome.done.add(entry.handler);
   }
   return undefined;
 }
