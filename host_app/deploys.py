@@ -129,9 +129,15 @@ def deploy():
 
 @bp.get("/events")
 def recent_events():
-    """The newest entries of the event log (deploys, and the bus traffic of open pages)."""
+    """The newest entries of the event log (deploys, and the bus traffic of open pages).
+
+    The admin token only: the log shows every open page's traffic, and reading it costs the
+    one host process; one read returns at most `eventlog.READ_LIMIT` entries and about
+    `eventlog.READ_BYTES`. (The inspector and `mfe events tail` read it over the WebSocket.)
+    """
+    require_admin()
     limit = request.args.get("limit", default=200, type=int)
-    return {"entries": eventlog.log().recent(max(1, min(limit or 200, 5000)))}
+    return {"entries": eventlog.log().recent(max(1, min(limit or 200, eventlog.READ_LIMIT)))}
 
 
 @bp.post("/admin/reset")

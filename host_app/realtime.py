@@ -21,6 +21,9 @@ bp = Blueprint("realtime", __name__)
 sock = Sock()
 
 HEALTH_INTERVAL_SECONDS = 2.0
+# The largest message a page may send (its log batches stay well below): a bigger one closes
+# the connection (1009) before it is ever whole in memory. Counted as the characters of text.
+MAX_MESSAGE_BYTES = 1024 * 1024
 
 
 class Connection:
@@ -121,7 +124,7 @@ def same_origin_only():
         )
 
 
-def _handle(connection: Connection, message: dict) -> None:
+def _handle(connection: Connection, message: dict, size: int) -> None:
     kind = message.get("type")
     if kind == "ping":
         connection.send({"type": "pong", "echo": message.get("echo")})
@@ -131,7 +134,7 @@ def _handle(connection: Connection, message: dict) -> None:
         connection.send({"type": "deployments", **status.describe()})
         connection.send({"type": "health", "health": hub().health_now()})
         if connection.role == "inspector":
-            connection.send({"type": "log", "entries": eventlog.log().recent(1000), "replay": True})
+            connection.send({"type": "log", "entries": eventlog.log().recent(), "replay": True})
     elif kind == "probe":
         hub().publish_health(fresh=True)
     elif kind == "manifests":
@@ -145,9 +148,7 @@ def _handle(connection: Connection, message: dict) -> None:
             connection.send({"type": "error", "message": f"{malformed} log entries malformed"})
         if entries:
             page = str(message.get("page", ""))[:64]
-            for entry in entries:
-                entry["page"] = page
-            eventlog.log().extend(entries)
+            eventlog.log().extend_from_page(entries, page, size)
 
 
 @sock.route("/ws", bp=bp)
@@ -168,7 +169,7 @@ def socket(ws):
                 connection.send({"type": "error", "message": "not JSON"})
                 continue
             if isinstance(message, dict):
-                _handle(connection, message)
+                _handle(connection, message, len(text))
     except ConnectionClosed:
         pass
     finally:
@@ -177,6 +178,7 @@ def socket(ws):
 
 def init_app(app: Flask) -> None:
     """Register the WebSocket route and the hub; log batches go to inspectors."""
+    app.config.setdefault("SOCK_SERVER_OPTIONS", {"max_message_size": MAX_MESSAGE_BYTES})
     sock.init_app(app)
     app.register_blueprint(bp)
     app.extensions["mfe_hub"] = Hub(app)
