@@ -12,7 +12,9 @@ pytestmark = pytest.mark.browser
 # A BusClient with no port: what it would post to the host lands in `client.outgoing`.
 HARNESS = """
 const { BusClient } = await import("/mfe/static/client.js");
-const client = new BusClient({ app: "checkout", release: 1, hostOrigin: location.origin, consumes: {} });
+const client = new BusClient({
+  app: "checkout", release: 1, hostOrigin: location.origin, consumes: {},
+});
 const envelope = (id) => ({
   event: "cart:item-added", version: "1.0.0", id, source: "products", timestamp: 1,
   data: { itemId: "i", productId: "mug", quantity: 1, price: 14.5 },

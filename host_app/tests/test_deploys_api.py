@@ -266,7 +266,8 @@ def test_incompatible_deploy_is_409_with_reasons(client, breaking_url):
     state = client.get("/api/deployments").get_json()
     assert state["apps"]["products"]["release"] == 1
     assert "3" not in state["apps"]["products"]["releases"]
-    assert not [e for e in client.get("/api/events", headers=AUTH).get_json()["entries"] if e["type"] == "deploy"]
+    entries = client.get("/api/events", headers=AUTH).get_json()["entries"]
+    assert not [e for e in entries if e["type"] == "deploy"]
 
 
 def test_a_candidate_speaking_another_bus_protocol_is_409(client, fake_child):
