@@ -15,7 +15,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from werkzeug.exceptions import InternalServerError
 
-from checkout_app.schema import SCHEMA
+from checkout_app.schema import SCHEMA, SCOPED_PER_CART
 from shared_contracts.filelock import flocked, writer_lock
 from shared_contracts.web.errors import error_response
 
@@ -78,6 +78,15 @@ def write_transaction() -> Iterator[sqlite3.Connection]:
         conn.execute("COMMIT")
 
 
+def _scope_per_cart(conn: sqlite3.Connection) -> None:
+    """Move an `applied_events` keyed by the event id alone to its per-cart layout."""
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'applied_events'"
+    ).fetchone()
+    if row is not None and "PRIMARY KEY (cart_id, event_id)" not in row["sql"]:
+        conn.executescript(f"BEGIN IMMEDIATE; {SCOPED_PER_CART} COMMIT;")
+
+
 def init_schema(app: Flask) -> None:
     """Create the tables if missing; safe when several processes start at once."""
     with writer_lock(app.config["DATABASE_LOCK"]):
@@ -85,6 +94,7 @@ def init_schema(app: Flask) -> None:
         try:
             # WAL is a property of the database file: set once, kept by every later connection.
             conn.execute("PRAGMA journal_mode = WAL")
+            _scope_per_cart(conn)
             conn.executescript(SCHEMA)
         finally:
             conn.close()
