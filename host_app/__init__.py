@@ -3,6 +3,7 @@
 from flask import Flask
 
 from host_app import (
+    approvals,
     buslimits,
     canonical,
     deployments,
@@ -36,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     buslimits.init_app(app)
     deployments.init_app(app)
     manifests.init_app(app)
+    approvals.init_app(app)
     health.init_app(app)
     eventlog.init_app(app)
     web.init_app(

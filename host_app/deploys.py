@@ -11,7 +11,7 @@ from typing import Literal
 from flask import Blueprint, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from host_app import deployments, eventlog, manifests, realtime, status
+from host_app import approvals, deployments, eventlog, manifests, realtime, status
 from host_app.contracts import manifest as host_manifest
 from shared_contracts import deployability, settings
 from shared_contracts.manifests import Manifest
@@ -65,8 +65,9 @@ def _candidate_url(body: DeployRequest) -> str:
     return known
 
 
-def findings_for(app: str, release: int, url: str) -> list[deployability.Finding]:
-    """Check a candidate against the live apps; raises 409 when its manifest is unusable."""
+def findings_for(app: str, release: int, url: str) -> tuple[Manifest, list[deployability.Finding]]:
+    """Check a candidate against the live apps (their approved manifests); its manifest as
+    read now and the findings; raises 409 when the manifest is unusable."""
     # The live manifests as they were before this deploy: refreshing the candidate first would
     # make a redeploy of the live release its own "current", and hide what it stopped emitting.
     apps = status.describe()["apps"]
@@ -85,7 +86,7 @@ def findings_for(app: str, release: int, url: str) -> list[deployability.Finding
         )
     live = [host_manifest()]
     live += [Manifest.model_validate(e["manifest"]) for e in apps.values() if e["manifest"]]
-    return deployability.check(candidate, live)
+    return candidate, deployability.check(candidate, live)
 
 
 @bp.get("/deployments")
@@ -100,7 +101,7 @@ def deploy():
     require_admin()
     body = _body(DeployRequest)
     url = _candidate_url(body)
-    findings = findings_for(body.app, body.release, url)
+    candidate, findings = findings_for(body.app, body.release, url)
     broken = [f.to_dict() for f in findings if not f.ok]
     if broken and not body.force:
         raise ApiError(
@@ -109,6 +110,8 @@ def deploy():
             f"{body.app} release {body.release} would break {len(broken)} live pair(s)",
             broken,
         )
+    # What passed the check (or was forced past it) is what the bus will enforce.
+    approvals.approvals().approve(url, candidate)
     deployments.store().set_live(body.app, body.release, url)
     warnings = [f"forced past: {f['detail']}" for f in broken]
     entry = {
@@ -145,6 +148,7 @@ def reset():
     """Deployments back to their defaults and an empty event log (admin token)."""
     require_admin()
     deployments.store().reset()
+    approvals.approvals().forget()
     eventlog.log().clear()
     eventlog.log().append({"type": "reset"})
     state = status.describe(fresh=True)

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, render_template
 
-from host_app import buslimits, deployments, manifests
+from host_app import approvals, buslimits, deployments
 from shared_contracts.bundle import default_bundle
 
 bp = Blueprint("shell", __name__)
@@ -14,7 +14,7 @@ def page_config() -> dict:
     store = deployments.store()
     apps = {}
     for name, deployment in store.live().items():
-        manifest = manifests.cache().get(deployment["url"])
+        manifest, _ = approvals.approvals().effective(deployment["url"])
         apps[name] = {
             "release": deployment["release"],
             "url": deployment["url"],

@@ -1,6 +1,6 @@
 """The state of the deployment as pages, the API and the CLI see it."""
 
-from host_app import deployments, health, manifests
+from host_app import approvals, deployments, health
 
 
 def describe(fresh: bool = False) -> dict:
@@ -9,12 +9,14 @@ def describe(fresh: bool = False) -> dict:
     apps = {}
     for app, release in state["live"].items():
         url = state["releases"][app][str(release)]
-        manifest = manifests.cache().get(url)
+        # The approved manifest: what this release was deployed with, whatever it serves now.
+        manifest, drift = approvals.approvals().effective(url)
         apps[app] = {
             "release": release,
             "url": url,
             "health": health.probe().status(url, fresh=fresh),
             "manifest": manifest.model_dump(mode="json") if manifest else None,
+            "manifestDrift": drift,
             "releases": state["releases"][app],
         }
     return {"revision": state["revision"], "updatedAt": state["updatedAt"], "apps": apps}
