@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, current_app, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from host_app import deployments, eventlog, health, logwire, manifests, status
+from host_app import deployments, eventlog, health, logwire, manifests, probing, status
 from shared_contracts.web.errors import ApiError
 
 bp = Blueprint("realtime", __name__)
@@ -90,7 +90,13 @@ class Hub:
         with self.app.app_context():
             live = deployments.store().live()
             probe = health.probe()
-            return {app: probe.status(d["url"], fresh=fresh)["status"] for app, d in live.items()}
+        # All at once: a slow app must not hold up the health of the others.
+        checked = probing.side_by_side(
+            lambda url: probe.status(url, fresh=fresh)["status"],
+            [d["url"] for d in live.values()],
+            lambda url: not fresh and probe.cached(url),
+        )
+        return dict(zip(live, checked, strict=True))
 
     def publish_health(self, fresh: bool = False) -> None:
         """Probe and push health to pages when it changed."""
