@@ -5,7 +5,9 @@ one write transaction runs across all processes and threads; SQLite's busy handl
 sleeps and retries and made insert p99 jump to 24-240 ms, is then never needed.
 """
 
+import contextlib
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -87,8 +89,23 @@ def _scope_per_cart(conn: sqlite3.Connection) -> None:
         conn.executescript(f"BEGIN IMMEDIATE; {SCOPED_PER_CART} COMMIT;")
 
 
+def private_files(database: str, lock: str) -> None:
+    """Make the database, its WAL, shared memory and lock files readable by the user only.
+
+    SQLite creates the WAL and shared-memory files with the database file's permissions, so
+    the database (and the lock file) are created 0600 before anything opens them; files of an
+    older data folder are narrowed to 0600 too.
+    """
+    for path in (database, lock):
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for path in (database, f"{database}-wal", f"{database}-shm", lock):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path, 0o600)
+
+
 def init_schema(app: Flask) -> None:
     """Create the tables if missing; safe when several processes start at once."""
+    private_files(app.config["DATABASE"], app.config["DATABASE_LOCK"])
     with writer_lock(app.config["DATABASE_LOCK"]):
         conn = connect(app.config["DATABASE"])
         try:
