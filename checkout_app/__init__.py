@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from checkout_app import admin, api, cart, catalog_client, db, shopper
+from checkout_app import admin, api, cart, catalog_client, db, redirects, shopper
 from checkout_app.contracts import manifest
 from shared_contracts import web
 
@@ -15,6 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     catalog_client.init_app(app)
     shopper.init_app(app)
+    redirects.init_app(app)
     app.register_blueprint(cart.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)

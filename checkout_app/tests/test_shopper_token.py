@@ -156,3 +156,14 @@ def test_a_read_without_a_token_is_an_empty_cart(client, shopper):
     shopper.add("grinder", 1)
     answer = client.get("/api/cart", headers={"Origin": "http://evil.example"})
     assert answer.status_code == 200 and answer.json["itemCount"] == 0
+
+
+@pytest.mark.parametrize("path", ["/api//cart", "/api//cart?x=1"])
+def test_a_double_slash_redirect_stays_on_our_origin(client, path):
+    """Werkzeug merges `//` with a redirect: its Location is this release's configured origin,
+    whatever Host the request named."""
+    response = client.get(path, headers={"Host": "evil.example:1234"})
+    assert response.status_code == 308
+    origin = client.application.config["CHECKOUT_V1_URL"]
+    expected = f"{origin}/api/cart" + ("?x=1" if "?" in path else "")
+    assert response.headers["Location"] == expected
