@@ -1,7 +1,7 @@
 """Fixtures shared by every test folder: one Chromium for the whole run.
 
 One thread holds one sync Playwright at a time, so the browser lives here, once, and the
-suites (e2e/, host_app/tests/, shared_contracts/tests/) all borrow it.
+suites (e2e/, host_app/tests/, shared_contracts/tests/, mfe_platform/tests/) all borrow it.
 """
 
 import os

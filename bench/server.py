@@ -25,8 +25,8 @@ from urllib.parse import urlsplit
 from bench.memory import group_cpu_seconds
 from bench.stats import figure, percentile
 from e2e.processes import REPOSITORY, free_port, get_json, wait_listening
+from mfe_platform.serving import SERVERS
 from shared_contracts.envelope import new_envelope
-from shared_contracts.serving import SERVERS
 
 INSERTS_PER_SESSION = 400  # a fresh cart now and then keeps lines under the quantity limit
 

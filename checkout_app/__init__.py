@@ -2,9 +2,9 @@
 
 from flask import Flask
 
-from checkout_app import admin, api, cart, catalog_client, db, redirects, shopper
-from checkout_app.contracts import manifest
-from shared_contracts import web
+from checkout_app import admin, api, cart_page, catalog_client, db, redirects, shopper
+from checkout_app.manifest import manifest
+from mfe_platform import web
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -16,7 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     catalog_client.init_app(app)
     shopper.init_app(app)
     redirects.init_app(app)
-    app.register_blueprint(cart.bp)
+    app.register_blueprint(cart_page.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     return app

@@ -3,7 +3,7 @@
 from flask import Blueprint
 
 from checkout_app.db import write_transaction
-from shared_contracts.web.admin import require_admin
+from mfe_platform.web.admin import require_admin
 
 bp = Blueprint("admin", __name__, url_prefix="/api/admin")
 

@@ -2,11 +2,11 @@
 
 from flask import Blueprint, current_app
 
-from checkout_app import carts, item_added, orders, shopper
+from checkout_app import cart_store, item_added, orders, shopper
 from checkout_app.db import get_db, write_transaction
 from checkout_app.json_body import json_object
 from checkout_app.pricing import cart_view
-from shared_contracts.web.errors import ApiError
+from mfe_platform.web.errors import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -15,7 +15,7 @@ def _release() -> int:
     return current_app.config["RELEASE"]
 
 
-def _cart_json(lines: list[carts.Line], **extra) -> dict:
+def _cart_json(lines: list[cart_store.Line], **extra) -> dict:
     return {**cart_view(lines, _release()).model_dump(mode="json"), **extra}
 
 
@@ -29,7 +29,7 @@ def no_store(response):
 @bp.get("/cart")
 def get_cart():
     """This shopper's cart as this release charges it (no token or an unknown cart: empty)."""
-    return _cart_json(carts.lines(get_db(), shopper.current_cart_id()))
+    return _cart_json(cart_store.lines(get_db(), shopper.current_cart_id()))
 
 
 @bp.post("/cart/items")
@@ -47,9 +47,9 @@ def remove_item(product_id: str):
     cart_id = shopper.required_cart_id()
     missing = ApiError(404, "not-found", f"no {product_id!r} in the cart")
     with write_transaction() as conn:
-        if not carts.remove_line(conn, cart_id, product_id):
+        if not cart_store.remove_line(conn, cart_id, product_id):
             raise missing
-        lines = carts.lines(conn, cart_id)
+        lines = cart_store.lines(conn, cart_id)
     return _cart_json(lines)
 
 

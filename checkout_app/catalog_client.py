@@ -16,9 +16,9 @@ from flask import Flask, current_app
 from pydantic import ValidationError
 
 from checkout_app.money import to_cents
+from mfe_platform.web import chaos
+from mfe_platform.web.errors import ApiError
 from shared_contracts.api import Product, ProductList
-from shared_contracts.web import chaos
-from shared_contracts.web.errors import ApiError
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Readers never wait (WAL). Writers take an exclusive `flock` on a lock file first, so at most
 one write transaction runs across all processes and threads; SQLite's busy handler, which
-sleeps and retries and made insert p99 jump to 24-240 ms, is then never needed.
+sleeps and retries (the slowest inserts came from it: docs/performance.md), is never needed.
 """
 
 import contextlib
@@ -18,8 +18,8 @@ from flask import Flask, current_app
 from werkzeug.exceptions import InternalServerError
 
 from checkout_app.schema import SCHEMA, SCOPED_PER_CART
-from shared_contracts.filelock import flocked, writer_lock
-from shared_contracts.web.errors import error_response
+from mfe_platform.filelock import flocked, writer_lock
+from mfe_platform.web.errors import error_response
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,8 @@ def connect(path: str) -> sqlite3.Connection:
 def get_db() -> sqlite3.Connection:
     """This thread's connection to the app's database, opened once and then reused.
 
-    Opening a connection and setting its pragmas cost about 0.4 ms of CPU per request, far
-    more than the queries; each worker thread keeps its own (sqlite3 connections must not be
+    Opening a connection and setting its pragmas costs more than the queries themselves
+    (docs/performance.md); each worker thread keeps its own (sqlite3 connections must not be
     shared between threads). Connections run in autocommit mode, so none holds a transaction
     between requests.
     """
@@ -54,9 +54,8 @@ def get_db() -> sqlite3.Connection:
     return conn
 
 
-# An open and a close of the lock file per write were 18 µs of a ~400 µs insert, so each
-# thread keeps its own open: flock still excludes threads of one process from each other,
-# because each open is a separate open file.
+# Opening the lock file once per thread, not once per write, is a cheaper insert; flock still
+# excludes threads of one process from each other, because each open is a separate open file.
 def _thread_lock_file():
     """This thread's open writer lock file, opened once."""
     local = current_app.extensions["checkout_db_local"]

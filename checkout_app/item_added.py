@@ -5,15 +5,15 @@ import json
 import sqlite3
 import time
 
-from checkout_app import carts, catalog_client
-from checkout_app.carts import Line
+from checkout_app import cart_store, catalog_client
+from checkout_app.cart_store import Line
 from checkout_app.catalog_client import CatalogItem
-from checkout_app.contracts import consumed_item_added
 from checkout_app.db import get_db, write_transaction
+from checkout_app.manifest import consumed_item_added
 from checkout_app.money import MAX_CENTS, from_cents, to_cents
+from mfe_platform.web.errors import ApiError
 from shared_contracts import ContractError, Envelope, NoConversionPath, registry
 from shared_contracts.versions import sort_versions
-from shared_contracts.web.errors import ApiError
 
 EVENT = "cart:item-added"
 MAX_LINE_QUANTITY = 999
@@ -167,14 +167,14 @@ def apply(raw: dict, cart_id: str, release: int) -> tuple[list[Line], bool]:
     digest = body_sha256(envelope)
     # Fast path for redeliveries: answer them without asking products or taking the lock.
     if _seen(get_db(), envelope, cart_id, digest):
-        return carts.lines(get_db(), cart_id), True
+        return cart_store.lines(get_db(), cart_id), True
     # Outside the lock: a slow products call must not stall every other writer.
     item, discount = verify(envelope, catalog_client.products())
     with write_transaction() as conn:
         # The authoritative check: another thread or process may have applied it meanwhile.
         if _seen(conn, envelope, cart_id, digest):
-            return carts.lines(conn, cart_id), True
-        current = carts.lines(conn, cart_id)
+            return cart_store.lines(conn, cart_id), True
+        current = cart_store.lines(conn, cart_id)
         existing = next((line for line in current if line.product_id == item.id), None)
         if discount is None:
             discount = existing.discount_cents if existing else 0
@@ -189,13 +189,13 @@ def apply(raw: dict, cart_id: str, release: int) -> tuple[list[Line], bool]:
         _check_limits(current, updated)
         # A cart with lines has its row already (the lines' foreign key): one statement less.
         if not current:
-            carts.ensure_cart(conn, cart_id)
+            cart_store.ensure_cart(conn, cart_id)
         conn.execute(
             "INSERT INTO applied_events (cart_id, event_id, body_sha256, applied_at)"
             " VALUES (?, ?, ?, ?)",
             (cart_id, envelope.id, digest, int(time.time() * 1000)),
         )
-        carts.save_line(conn, cart_id, updated)
+        cart_store.save_line(conn, cart_id, updated)
         # The cart as now stored, without reading it again inside the lock: an updated line
         # keeps its place (the upsert keeps its rowid), a new one comes last.
         if existing is None:

@@ -6,7 +6,7 @@ import math
 from flask import current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from shared_contracts.web.errors import ApiError
+from mfe_platform.web.errors import ApiError
 
 
 def _bad(message: str) -> ApiError:

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from checkout_app import carts, catalog_client
+from checkout_app import cart_store, catalog_client
 from checkout_app.db import get_db, write_transaction
 from checkout_app.money import from_cents
 from checkout_app.pricing import PricedLine, price_current
-from shared_contracts.web.errors import ApiError
+from mfe_platform.web.errors import ApiError
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -98,13 +98,13 @@ def _insert(
 
 def place(form: OrderForm, cart_id: str | None, release: int) -> dict:
     """Price the cart from the catalog, record the order and empty the cart, atomically."""
-    if cart_id is None or not carts.lines(get_db(), cart_id):
+    if cart_id is None or not cart_store.lines(get_db(), cart_id):
         raise _cart_empty()
     # Before the write lock, and before anything changes: unreachable products keeps the cart.
     items = catalog_client.products()
     with write_transaction() as conn:
         # Read again under the lock: another tab may have changed or ordered this cart.
-        lines = carts.lines(conn, cart_id)
+        lines = cart_store.lines(conn, cart_id)
         if not lines:
             raise _cart_empty()
         missing = [line.product_id for line in lines if line.product_id not in items]
@@ -118,7 +118,7 @@ def place(form: OrderForm, cart_id: str | None, release: int) -> dict:
         priced = [price_current(line, items[line.product_id], release) for line in lines]
         order_id = f"ord-{secrets.token_hex(6)}"
         _insert(conn, order_id, cart_id, form, priced, release)
-        carts.empty(conn, cart_id)
+        cart_store.empty(conn, cart_id)
     return {
         "orderId": order_id,
         "itemCount": sum(p.line.quantity for p in priced),

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from checkout_app.carts import Line
+from checkout_app.cart_store import Line
 from checkout_app.catalog_client import CatalogItem
 from checkout_app.money import from_cents
 from shared_contracts.api import Cart, CartLine

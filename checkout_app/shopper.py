@@ -14,8 +14,8 @@ import re
 
 from flask import Flask, current_app, request
 
-from shared_contracts import settings
-from shared_contracts.web.errors import ApiError
+from mfe_platform import settings
+from mfe_platform.web.errors import ApiError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # 32 random bytes in base64url, as `secrets.token_urlsafe(32)` and the host page make them.

@@ -19,7 +19,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared_contracts.readiness import wait_healthy
+from mfe_platform.readiness import wait_healthy
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 MFE = str(Path(sys.executable).parent / "mfe")

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from e2e.processes import REPOSITORY, free_port
-from shared_contracts.readiness import wait_until
+from mfe_platform.readiness import wait_until
 
 IGNORED = shutil.ignore_patterns(
     ".venv", ".git", "instance", "__pycache__", "*.egg-info", ".*_cache", ".hypothesis", "bench"

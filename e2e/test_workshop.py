@@ -19,11 +19,11 @@ from pydantic import Field
 
 from e2e.pages import HostPage
 from e2e.processes import PROCESSES, REPOSITORY, get_json, start_shop
+from mfe_cli import main as cli_main
 from shared_contracts import publishing
-from shared_contracts.cli import main as cli_main
 from shared_contracts.converters import Rename
-from shared_contracts.events import CartItemAddedV2
 from shared_contracts.events.base import EventData
+from shared_contracts.events.cart import CartItemAddedV2
 from shared_contracts.fields import describe_fields
 from shared_contracts.registry import Registry, registry
 from shared_contracts.types import Identifier, Message, Money, PromoCode, Quantity

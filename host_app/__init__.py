@@ -3,22 +3,24 @@
 from flask import Flask
 
 from host_app import (
+    analyzer,
     approvals,
     buslimits,
     canonical,
-    deployments,
-    deploys,
+    deploy_api,
+    deployment_store,
     docs,
     eventlog,
     health,
     inspector,
-    manifests,
+    manifest_cache,
     realtime,
+    rollouts,
     shell,
 )
-from host_app.contracts import manifest
-from shared_contracts import web
-from shared_contracts.web.admin import admin_token, redacted, token_path
+from host_app.manifest import manifest
+from mfe_platform import web
+from mfe_platform.web.admin import admin_token, redacted, token_path
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -35,8 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         test_config,
     )
     buslimits.init_app(app)
-    deployments.init_app(app)
-    manifests.init_app(app)
+    deployment_store.init_app(app)
+    manifest_cache.init_app(app)
     approvals.init_app(app)
     health.init_app(app)
     eventlog.init_app(app)
@@ -44,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app,
         manifest(),
         frame_ancestors="'none'",
-        frame_src=lambda: " ".join(deployments.store().registered_origins()),
+        frame_src=lambda: " ".join(deployment_store.store().registered_origins()),
     )
     canonical.init_app(app)
     # Generated on first start when MFE_ADMIN_TOKEN is not set; the CLI reads the same file.
@@ -56,8 +58,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.logger.info("admin token %s (from %s)", redacted(token), origin)
     app.register_blueprint(shell.bp)
-    app.register_blueprint(deploys.bp)
+    app.register_blueprint(deploy_api.bp)
+    app.register_blueprint(rollouts.bp)
     app.register_blueprint(docs.bp)
     app.register_blueprint(inspector.bp)
     realtime.init_app(app)
+    analyzer.init_app(app)
     return app

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from host_app import eventlog, manifests
+from host_app import eventlog, manifest_cache
 from shared_contracts.manifests import Manifest
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ class Approvals:
 
     def effective(self, url: str) -> tuple[Manifest | None, bool]:
         """The manifest the bus uses for `url`, and whether the release now serves another."""
-        served = manifests.cache().get(url)
+        served = manifest_cache.cache().get(url)
         approved = self.approved(url)
         if approved is None:
             if served is not None:

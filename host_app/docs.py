@@ -3,7 +3,7 @@
 from flask import Blueprint, render_template
 
 from host_app import status
-from host_app.contracts import manifest as host_manifest
+from host_app.manifest import manifest as host_manifest
 from shared_contracts import registry
 from shared_contracts.compatibility import compare
 from shared_contracts.fields import describe_fields

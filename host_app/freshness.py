@@ -2,7 +2,7 @@
 
 Every `GET /api/deployments` reads the apps' health (cached 2 s) and manifests (cached 5 s).
 Under a steady load all the concurrent requests found the same entry expired at once and each
-probed the apps again: a burst of probes every few seconds, which was the host's p99.
+probed the apps again: a burst of probes every few seconds, the host's slowest answers.
 """
 
 import threading

@@ -14,8 +14,8 @@ from flask import Blueprint, Flask, current_app, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from host_app import deployments, eventlog, health, logwire, manifests, probing, status
-from shared_contracts.web.errors import ApiError
+from host_app import deployment_store, eventlog, health, logwire, manifest_cache, probing, status
+from mfe_platform.web.errors import ApiError
 
 bp = Blueprint("realtime", __name__)
 sock = Sock()
@@ -86,24 +86,42 @@ class Hub:
             connection.send(message)
 
     def health_now(self, fresh: bool = False) -> dict:
-        """Health of each live app."""
+        """A `health` message: each live app's health, and each canary's under `canary`."""
         with self.app.app_context():
-            live = deployments.store().live()
+            state = deployment_store.store().state()
             probe = health.probe()
+            live = deployment_store.store().live()
+            canaries = {app: status.canary_of(state, app) for app in live}
+        urls = [d["url"] for d in live.values()]
+        urls += [rollout["url"] for rollout in canaries.values() if rollout is not None]
         # All at once: a slow app must not hold up the health of the others.
-        checked = probing.side_by_side(
-            lambda url: probe.status(url, fresh=fresh)["status"],
-            [d["url"] for d in live.values()],
-            lambda url: not fresh and probe.cached(url),
+        checked = dict(
+            zip(
+                urls,
+                probing.side_by_side(
+                    lambda url: probe.status(url, fresh)["status"],
+                    urls,
+                    lambda url: not fresh and probe.cached(url),
+                ),
+                strict=True,
+            )
         )
-        return dict(zip(live, checked, strict=True))
+        return {
+            "type": "health",
+            "health": {app: checked[d["url"]] for app, d in live.items()},
+            "canary": {
+                app: checked[rollout["url"]]
+                for app, rollout in canaries.items()
+                if rollout is not None
+            },
+        }
 
     def publish_health(self, fresh: bool = False) -> None:
         """Probe and push health to pages when it changed."""
         current = self.health_now(fresh)
         if current != self.last_health:
             self.last_health = current
-            self.broadcast({"type": "health", "health": current})
+            self.broadcast(current)
 
     def watch_health(self) -> None:
         """While any page is open, probe the live apps every few seconds."""
@@ -138,7 +156,7 @@ def _handle(connection: Connection, message: dict, size: int) -> None:
         connection.role = "inspector" if message.get("role") == "inspector" else "page"
         # Catch-up: whatever changed while this page was away.
         connection.send({"type": "deployments", **status.describe()})
-        connection.send({"type": "health", "health": hub().health_now()})
+        connection.send(hub().health_now())
         if connection.role == "inspector":
             connection.send({"type": "log", "entries": eventlog.log().recent(), "replay": True})
     elif kind == "probe":
@@ -146,7 +164,9 @@ def _handle(connection: Connection, message: dict, size: int) -> None:
     elif kind == "manifests":
         # A page whose frame said hello without the host knowing that app's manifest (it was
         # down when the page loaded): fetch what is missing now, and answer with the state.
-        manifests.cache().fetch_missing(d["url"] for d in deployments.store().live().values())
+        manifest_cache.cache().fetch_missing(
+            d["url"] for d in deployment_store.store().live().values()
+        )
         connection.send({"type": "deployments", **status.describe()})
     elif kind == "log":
         entries, malformed = logwire.unpack(message)

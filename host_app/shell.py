@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, render_template
 
-from host_app import approvals, buslimits, deployments
+from host_app import approvals, buslimits, deployment_store, status
 from shared_contracts.bundle import default_bundle
 
 bp = Blueprint("shell", __name__)
@@ -11,18 +11,18 @@ bp = Blueprint("shell", __name__)
 def page_config() -> dict:
     """What the page's bus needs: live apps with their manifests, contracts, limits."""
     config = current_app.config
-    store = deployments.store()
+    store = deployment_store.store()
+    state = store.state()
     apps = {}
     for name, deployment in store.live().items():
-        manifest, _ = approvals.approvals().effective(deployment["url"])
-        apps[name] = {
-            "release": deployment["release"],
-            "url": deployment["url"],
-            "manifest": manifest.model_dump(mode="json") if manifest else None,
-        }
+        apps[name] = {**_serving(deployment), "canary": None}
+        rollout = status.canary_of(state, name)
+        if rollout is not None:
+            # The page's cohort picks which of the two its frame loads (static/cohort.js).
+            apps[name]["canary"] = {**_serving(rollout), "share": rollout["share"]}
     return {
         "hostOrigin": config["HOST_URL"],
-        "revision": store.state()["revision"],
+        "revision": state["revision"],
         # The page's CSP frame-src: a swap to any other origin needs a fresh page.
         "frameSrc": store.registered_origins(),
         "readyTimeoutMs": int(config["READY_TIMEOUT_MS"]),
@@ -31,6 +31,16 @@ def page_config() -> dict:
         "apps": apps,
         "host": {"manifest": current_app.extensions["mfe_manifest"].model_dump(mode="json")},
         "bundle": default_bundle(),
+    }
+
+
+def _serving(deployment: dict) -> dict:
+    # The approved manifest: what this release was deployed with, whatever it serves now.
+    manifest, _ = approvals.approvals().effective(deployment["url"])
+    return {
+        "release": deployment["release"],
+        "url": deployment["url"],
+        "manifest": manifest.model_dump(mode="json") if manifest else None,
     }
 
 

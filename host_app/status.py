@@ -2,21 +2,24 @@
 
 from flask import current_app
 
-from host_app import approvals, deployments, health, manifests, probing
+from host_app import approvals, deployment_store, health, manifest_cache, probing
 
 
-def describe(fresh: bool = False) -> dict:
-    """Each app's live release, URL, health and manifest, with the record's revision."""
-    state = deployments.store().state()
-    live = [
-        (app, release, state["releases"][app][str(release)])
-        for app, release in state["live"].items()
-    ]
-    # Every probe at once, health and manifest of every app: one slow app must not hold up
-    # the state of the others.
+def canary_of(state: dict, app: str) -> dict | None:
+    """The app's rollout in `state` while it is in progress (its canary is live), else None."""
+    rollout = state.get("rollouts", {}).get(app)
+    return rollout if rollout and rollout.get("status") == "progressing" else None
+
+
+def _probe_all(urls: list[str], fresh: bool) -> dict[str, tuple]:
+    """Health and approved manifest of every URL, `{url: (health, manifest, drift)}`.
+
+    Every probe at once: one slow app must not hold up the state of the others; answers
+    already cached cost no thread.
+    """
     app_object = current_app._get_current_object()
 
-    def probed(task: tuple[str, str]) -> tuple:
+    def probed(task: tuple[str, str]):
         kind, url = task
         with app_object.app_context():
             if kind == "health":
@@ -28,19 +31,52 @@ def describe(fresh: bool = False) -> dict:
         kind, url = task
         if kind == "health":
             return not fresh and health.probe().cached(url)
-        return manifests.cache().cached(url)
+        return manifest_cache.cache().cached(url)
 
-    tasks = [(kind, url) for _, _, url in live for kind in ("health", "manifest")]
+    tasks = [(kind, url) for url in urls for kind in ("health", "manifest")]
     results = iter(probing.side_by_side(probed, tasks, quick))
-    apps = {}
-    for app, release, url in live:
+    probed_urls = {}
+    for url in urls:
         checked, (manifest, drift) = next(results), next(results)
+        dumped = manifest.model_dump(mode="json") if manifest else None
+        probed_urls[url] = (checked, dumped, drift)
+    return probed_urls
+
+
+def describe(fresh: bool = False) -> dict:
+    """Each app's live release, URL, health and manifest, with the record's revision; during a
+    canary rollout also the canary's, and the share of pages each release serves."""
+    state = deployment_store.store().state()
+    live = {app: state["releases"][app][str(release)] for app, release in state["live"].items()}
+    canaries = {app: canary_of(state, app) for app in live}
+    urls = list(dict.fromkeys([*live.values(), *(c["url"] for c in canaries.values() if c)]))
+    probed = _probe_all(urls, fresh)
+    apps = {}
+    for app, release in state["live"].items():
+        url = live[app]
+        rollout = canaries[app]
+        canary = None
+        if rollout is not None:
+            checked, manifest, drift = probed[rollout["url"]]
+            canary = {
+                "release": rollout["release"],
+                "url": rollout["url"],
+                "share": rollout["share"],
+                "health": checked,
+                "manifest": manifest,
+                "manifestDrift": drift,
+            }
+        checked, manifest, drift = probed[url]
         apps[app] = {
             "release": release,
             "url": url,
             "health": checked,
-            "manifest": manifest.model_dump(mode="json") if manifest else None,
+            "manifest": manifest,
             "manifestDrift": drift,
             "releases": state["releases"][app],
+            "share": 100 - canary["share"] if canary else 100,
+            "canary": canary,
+            # The latest rollout of the app, in progress or ended (promoted, aborted, ...).
+            "rollout": state.get("rollouts", {}).get(app),
         }
     return {"revision": state["revision"], "updatedAt": state["updatedAt"], "apps": apps}

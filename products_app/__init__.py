@@ -2,9 +2,9 @@
 
 from flask import Flask
 
+from mfe_platform import web
 from products_app import api, storefront
-from products_app.contracts import manifest
-from shared_contracts import web
+from products_app.manifest import manifest
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -2,9 +2,9 @@
 
 from flask import Blueprint
 
+from mfe_platform.web.errors import ApiError
 from products_app import catalog
 from shared_contracts.api import ProductList
-from shared_contracts.web.errors import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

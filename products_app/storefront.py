@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, render_template
 
+from mfe_platform.web.chaos import current_mode
 from products_app import catalog
 
 bp = Blueprint("storefront", __name__)
@@ -14,4 +15,7 @@ def index():
         "storefront/index.html",
         products=catalog.all_products(),
         show_promotions=current_app.config["RELEASE"] >= 2,
+        # `mfe chaos products corrupt`: the price this page emits is a cent over the catalog's
+        # (the card still shows the right one). Valid against the contract, wrong in fact.
+        emitted_offset=0.01 if current_mode() == "corrupt" else 0.0,
     )

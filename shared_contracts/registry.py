@@ -14,7 +14,7 @@ from shared_contracts.schemas import contract_schema
 from shared_contracts.versions import sort_versions
 
 # pydantic keeps parametrized generics in a weak cache: without a strong reference here a
-# collected `Envelope[Model]` was rebuilt (about 2 ms) every few dozen requests.
+# collected `Envelope[Model]` was rebuilt, slowly, every few dozen requests.
 RAW_ENVELOPE = Envelope[dict]
 
 

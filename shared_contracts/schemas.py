@@ -83,8 +83,3 @@ def canonical(schema: dict) -> dict:
         return node
 
     return walk(resolve_refs(schema))
-
-
-def canonical_json(schema: dict) -> str:
-    """Canonical form as stable text, for comparing and writing lock files."""
-    return json.dumps(canonical(schema), sort_keys=True, indent=2) + "\n"

@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from checkout_app import create_app
-from shared_contracts import settings
+from mfe_platform import settings
 from shared_contracts.envelope import new_envelope
 
 # The catalog as products' `GET /api/products` serves it (kettle and beans are on promotion).

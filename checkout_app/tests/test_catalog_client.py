@@ -11,7 +11,7 @@ import pytest
 from checkout_app import catalog_client
 from checkout_app.catalog_client import CatalogItem, CatalogUnavailable
 from checkout_app.tests.conftest import CATALOG, Shopper, make_app
-from shared_contracts.web import chaos
+from mfe_platform.web import chaos
 
 
 class FakeProducts:

@@ -40,12 +40,23 @@ function keyOf(entry) {
 function verdictOf(entry) {
   if (entry.type === "emit") return entry.verdict;
   if (entry.type === "refused") return entry.verdict;
-  if (entry.type === "deploy") return entry.forced ? "forced" : "deployed";
+  // A canary's rows say what was decided: canary, passed, failed, stepped, promoted, aborted...
+  if (entry.type === "deploy") return entry.verdict ?? (entry.forced ? "forced" : "deployed");
   return entry.type;
 }
 
 function acceptedish(verdict) {
-  return ["accepted", "duplicate", "deployed", "welcomed"].includes(verdict);
+  return [
+    "accepted",
+    "duplicate",
+    "deployed",
+    "welcomed",
+    "canary",
+    "passed",
+    "inconclusive",
+    "stepped",
+    "promoted",
+  ].includes(verdict);
 }
 
 function cell(text, className = "") {
@@ -63,7 +74,8 @@ function describeSender(entry) {
 }
 
 function describeEvent(entry) {
-  if (entry.type === "deploy") return `${entry.app} → release ${entry.release}`;
+  if (entry.type === "deploy")
+    return `${entry.app} → release ${entry.release}${entry.share ? ` (${entry.share}%)` : ""}`;
   if (entry.type === "refused") return entry.kind ? `(${entry.kind} message)` : "(message)";
   if (entry.type === "emit") return `${entry.event ?? "?"} ${(entry.versions || []).join(" + ")}`;
   if (["swap", "unavailable", "restored"].includes(entry.type)) return `${entry.app} release ${entry.release}`;
@@ -91,6 +103,7 @@ function renderConsumers(row) {
     td.append(span);
   }
   if (row.entry.type === "deploy" && row.entry.warnings?.length) td.textContent = row.entry.warnings.join("; ");
+  if (row.entry.type === "deploy" && row.entry.summary) td.textContent = row.entry.summary;
   if (row.entry.type === "refused") td.textContent = row.entry.expected ? `expected ${row.entry.expected}` : "";
   if (row.entry.type === "emit" && row.entry.message) td.textContent = row.entry.message;
 }

@@ -3,6 +3,7 @@
 
 import { Frames } from "./bus/frames.js";
 import { Router } from "./bus/router.js";
+import { Cohort } from "./cohort.js";
 import { Realtime } from "./realtime.js";
 import { offerShopperToken } from "./shopper.js";
 import { Toasts } from "./toasts.js";
@@ -11,13 +12,16 @@ const config = JSON.parse(document.getElementById("page-config").dataset.config)
 const badge = document.querySelector("[data-testid='cart-badge']");
 const toasts = new Toasts(document.getElementById("toasts"));
 const log = [];
-const live = new Map(Object.entries(config.apps).map(([name, app]) => [name, { release: app.release, url: app.url }]));
+// What this page runs of each app: {release, url, canary}; during a canary, its cohort picks.
+const live = new Map();
+// The latest deployment state's apps (each with its canary, if one is live).
+let deployed = config.apps;
 
 const realtime = new Realtime({
   url: `${config.hostOrigin.replace(/^http/, "ws")}/ws`,
   onMessage: (message) => {
     if (message.type === "deployments") applyDeployments(message);
-    else if (message.type === "health") applyHealth(message.health);
+    else if (message.type === "health") applyHealth(message.health, message.canary);
   },
 });
 
@@ -42,6 +46,7 @@ try {
 } catch {
   storage = null;
 }
+const cohort = new Cohort(storage, new URLSearchParams(window.location.search).get("cohort"));
 
 // The last count checkout reported, shown at once when the page loads (a reload, or checkout
 // down) instead of "0" until checkout's frame reports again; checkout corrects it if it changed.
@@ -117,39 +122,62 @@ const frames = new Frames({
   },
 });
 for (const [name, app] of Object.entries(config.apps)) {
-  router.setApp(name, { manifest: app.manifest, release: app.release });
+  const chosen = cohort.choose(app);
+  live.set(name, { release: chosen.release, url: chosen.url, canary: chosen.canary });
+  router.setApp(name, { manifest: chosen.manifest, release: chosen.release });
   const iframe = document.querySelector(`[data-testid='frame-${name}']`);
   const fallback = document.querySelector(`[data-testid='fallback-${name}']`);
-  frames.add(name, iframe, fallback, { origin: app.url, release: app.release });
+  // During a canary the page came without the frame's src: load what this cohort runs.
+  if (!iframe.getAttribute("src")) {
+    iframe.dataset.release = String(chosen.release);
+    iframe.src = `${chosen.url}/`;
+  }
+  frames.add(name, iframe, fallback, { origin: chosen.url, release: chosen.release });
 }
 frames.listen();
 // The outbox is saved in batches; leaving the page (a reload) saves what is pending now.
 window.addEventListener("pagehide", () => router.flush());
 
 function applyDeployments(state) {
+  deployed = state.apps;
   for (const [name, app] of Object.entries(state.apps)) {
     const current = live.get(name);
     if (!current) continue;
-    const changed = current.release !== app.release || current.url !== app.url;
-    if (changed && !config.frameSrc.includes(app.url)) {
+    // The release of this page's cohort: a canary, a promote or a rollback moves only the
+    // pages whose release changes; the others are untouched.
+    const chosen = cohort.choose(app);
+    const changed = current.release !== chosen.release || current.url !== chosen.url;
+    if (changed && !config.frameSrc.includes(chosen.url)) {
       // This page's CSP does not allow framing that origin: a fresh page will.
       window.location.reload();
       return;
     }
-    if (app.manifest) router.setApp(name, { manifest: app.manifest, release: app.release });
+    if (chosen.manifest) router.setApp(name, { manifest: chosen.manifest, release: chosen.release });
+    live.set(name, { release: chosen.release, url: chosen.url, canary: chosen.canary });
     if (changed) {
-      live.set(name, { release: app.release, url: app.url });
-      onLog({ type: "swap", at: Date.now(), app: name, release: app.release, url: app.url });
-      frames.load(name, { origin: app.url, release: app.release });
+      onLog({ type: "swap", at: Date.now(), app: name, release: chosen.release, url: chosen.url });
+      frames.load(name, { origin: chosen.url, release: chosen.release });
     }
   }
 }
 
-function applyHealth(health) {
-  for (const [name, status] of Object.entries(health || {})) {
+function applyHealth(health, canaries) {
+  for (const name of live.keys()) {
+    // A page in an app's canary follows the canary's health, the others the stable's.
+    const status = live.get(name).canary ? canaries?.[name] : health?.[name];
     if (status === "down") frames.markDown(name);
     else if (status === "up") frames.markUp(name);
   }
+}
+
+/** This page's cohort; with an argument, pin it ("canary", "stable"; null: the drawn number). */
+function cohortOf(...pin) {
+  if (pin.length) {
+    cohort.setPin(pin[0]);
+    applyDeployments({ apps: deployed });
+  }
+  const canary = [...live].filter(([, app]) => app.canary).map(([name]) => name);
+  return { pin: cohort.pin, draw: cohort.draw, canary };
 }
 
 realtime.connect();
@@ -162,5 +190,7 @@ Object.defineProperty(window, "mfeHost", {
     connected: (app) => router.isConnected(app),
     live: () => Object.fromEntries(live),
     socketOpen: () => realtime.open,
+    cohort: cohortOf,
+    frameSizes: () => frames.sizer.snapshot(),
   }),
 });

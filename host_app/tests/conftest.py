@@ -13,7 +13,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from host_app import create_app
-from shared_contracts import settings
+from mfe_platform import settings
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 HOST = "http://localhost:8000"

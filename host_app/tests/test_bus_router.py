@@ -1053,6 +1053,36 @@ def test_outbox_survives_a_new_router_over_the_same_storage(js):
     assert out["afterAck"] == 0
 
 
+def test_a_delivery_older_than_its_age_limit_is_dropped_not_delivered(js):
+    """Bounded state: a delivery that waited past `maxAgeMs` (wall clock, kept across reloads)
+    is dropped as expired, so checkout's idempotency window always outlasts the outbox."""
+    out = run(
+        js,
+        FAKE_STORAGE
+        + """
+        const first = makeRouter({ storage, connected: ["products"] });
+        const old = emit(first, { "1.0.0": ITEM });
+        const fresh = emit(first, { "1.0.0": ITEM });
+        first.flush();
+        // The page was closed for a day and a bit: age the first delivery as a reload would see it.
+        const entries = JSON.parse(saved.get("mfe-outbox"));
+        entries[0].queuedAt -= 25 * 60 * 60 * 1000;
+        saved.set("mfe-outbox", JSON.stringify(entries));
+        const second = makeRouter({ storage, connected: ["products"] });
+        connect(second, "checkout");
+        return plain({
+          old, fresh,
+          delivered: sent("checkout", "deliver").map((m) => m.envelope.id),
+          dropped: logs.filter((e) => e.type === "dropped").map((e) => [e.id, e.reason]),
+          pending: second.pending().map((r) => r.envelope.id),
+        });
+        """,
+    )
+    assert out["delivered"] == [out["fresh"]]
+    assert out["dropped"] == [[out["old"], "expired"]]
+    assert out["pending"] == [out["fresh"]]
+
+
 @pytest.mark.parametrize(
     "content",
     ["not json{", '{"a": 1}', '[null, 5, {"app": "checkout"}, {"envelope": {"id": "x"}}]'],

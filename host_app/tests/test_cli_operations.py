@@ -2,7 +2,7 @@
 the four releases served in-process; exit 0 done, 1 refused, 2 usage or connection error.
 
 It lives with the host's tests because it needs the host and the other apps running, and
-import-linter forbids shared_contracts' tests from importing any app.
+import-linter forbids mfe_cli's and mfe_platform's tests from importing any app.
 """
 
 import json
@@ -15,8 +15,8 @@ import pytest
 
 from e2e.processes import free_port
 from host_app.tests.conftest import ADMIN_TOKEN, bound_server, fake_app, serving, url_of
-from shared_contracts.cli import main
-from shared_contracts.readiness import healthy
+from mfe_cli import main
+from mfe_platform.readiness import healthy
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
 

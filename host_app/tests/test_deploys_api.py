@@ -8,6 +8,7 @@ import stat
 
 import pytest
 
+from e2e.manifests import real_manifest
 from e2e.processes import free_port
 from host_app.tests.conftest import ADMIN_TOKEN
 
@@ -38,14 +39,9 @@ def assert_error(response, status: int, code: str) -> dict:
 
 
 def product_manifest(release: int, emits: dict | None = None) -> dict:
-    """A products manifest as a fake release would serve it."""
-    return {
-        "app": "products",
-        "release": release,
-        "protocol": "1",
-        "emits": emits or {"cart:item-added": ["1.0.0"], "notification:show": ["1.0.0"]},
-        "consumes": {},
-    }
+    """A products manifest as a fake release would serve it: the real one, or other emits."""
+    real = real_manifest("products")
+    return {**real, "release": release, "emits": emits or real["emits"]}
 
 
 # --- reading the state ---------------------------------------------------------------------

@@ -3,9 +3,9 @@
 from pydantic import BaseModel, ConfigDict, Field
 
 from host_app import docs
+from mfe_cli import contracts as contracts_cli
+from mfe_cli import main
 from shared_contracts import Registry
-from shared_contracts.cli import contracts as contracts_cli
-from shared_contracts.cli import main
 from shared_contracts.fields import describe_fields
 
 

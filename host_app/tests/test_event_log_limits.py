@@ -14,7 +14,7 @@ import simple_websocket
 from host_app import eventlog
 from host_app.realtime import MAX_MESSAGE_BYTES
 from host_app.tests.conftest import ADMIN_TOKEN, bound_server, serving, url_of
-from shared_contracts.cli import events
+from mfe_cli import events
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 

@@ -5,8 +5,8 @@ import http.client
 import threading
 import time
 
-from host_app import health, manifests
-from host_app.manifests import ManifestCache
+from host_app import health, manifest_cache
+from host_app.manifest_cache import ManifestCache
 from shared_contracts.manifests import Manifest
 
 URL = "http://localhost:8001"
@@ -101,11 +101,11 @@ def test_a_failed_manifest_fetch_is_not_repeated_while_a_copy_would_be_fresh(tmp
     source = FailingSource()
     monkeypatch.setattr(cache, "fetch", source)
     clock = [1000.0]
-    monkeypatch.setattr(manifests.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(manifest_cache.time, "monotonic", lambda: clock[0])
 
     assert [cache.get(URL) for _ in range(5)] == [known] * 5
     assert source.calls == 1
-    clock[0] += manifests.FRESH_SECONDS
+    clock[0] += manifest_cache.FRESH_SECONDS
     assert cache.get(URL) == known
     assert source.calls == 2
 
@@ -116,13 +116,13 @@ def test_a_manifest_fetch_that_works_again_is_used_at_once_after_the_wait(tmp_pa
     failing = FailingSource()
     monkeypatch.setattr(cache, "fetch", failing)
     clock = [1000.0]
-    monkeypatch.setattr(manifests.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(manifest_cache.time, "monotonic", lambda: clock[0])
     assert cache.get(URL) is None
     assert cache.get(URL) is None
     assert failing.calls == 1
 
     new = Manifest.model_validate(MANIFEST)
-    clock[0] += manifests.FRESH_SECONDS
+    clock[0] += manifest_cache.FRESH_SECONDS
     monkeypatch.setattr(cache, "fetch", lambda url: new)
     assert cache.get(URL) == new
     monkeypatch.setattr(cache, "fetch", failing)
@@ -148,7 +148,7 @@ def test_missing_manifests_are_fetched_at_once_and_known_ones_are_not(tmp_path, 
     other = "http://localhost:8002"
     cache._remember(other, Manifest.model_validate(MANIFEST))
     clock = [1000.0]
-    monkeypatch.setattr(manifests.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(manifest_cache.time, "monotonic", lambda: clock[0])
     monkeypatch.setattr(cache, "fetch", FailingSource())
     assert cache.get(URL) is None
 
@@ -157,7 +157,7 @@ def test_missing_manifests_are_fetched_at_once_and_known_ones_are_not(tmp_path, 
     monkeypatch.setattr(cache, "fetch", lambda url: fetched.append(url) or new)
     cache.fetch_missing([URL, other])
     assert fetched == []  # the failure was less than a second ago
-    clock[0] += manifests.MISSING_RETRY_SECONDS
+    clock[0] += manifest_cache.MISSING_RETRY_SECONDS
     cache.fetch_missing([URL, other])
     assert fetched == [URL]
     assert cache.get(URL) == new

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from host_app import manifests
+from host_app import manifest_cache
 from host_app.tests.conftest import ADMIN_TOKEN
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
@@ -43,7 +43,7 @@ def page_manifest(client) -> dict:
 @pytest.fixture
 def no_cache(monkeypatch):
     """Every read of a manifest fetches it again (the cache's fresh window is 5 s)."""
-    monkeypatch.setattr(manifests, "FRESH_SECONDS", 0.0)
+    monkeypatch.setattr(manifest_cache, "FRESH_SECONDS", 0.0)
 
 
 def test_a_switched_manifest_is_reported_and_not_used_until_deployed_again(

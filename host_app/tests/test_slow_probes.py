@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from host_app import deployments, health, manifests, probing, status
+from host_app import deployment_store, health, manifest_cache, probing, status
 from host_app.tests.conftest import ADMIN_TOKEN
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
@@ -110,7 +110,7 @@ def test_a_probe_gives_up_at_its_deadline_or_its_cap(server, behaviour):
     assert result["status"] == "down"
     assert took < health.TIMEOUT_SECONDS + 0.5
     with pytest.raises(OSError):
-        timed(manifests.ManifestCache(path="/nonexistent/manifests.json").fetch, url)
+        timed(manifest_cache.ManifestCache(path="/nonexistent/manifests.json").fetch, url)
 
 
 def test_one_slow_app_does_not_delay_the_others(host_app_factory, server):
@@ -120,7 +120,7 @@ def test_one_slow_app_does_not_delay_the_others(host_app_factory, server):
     slow = server(drip).url
     app = host_app_factory(ADMIN_TOKEN=ADMIN_TOKEN)
     with app.app_context():
-        deployments.store().set_live("products", 3, slow)
+        deployment_store.store().set_live("products", 3, slow)
 
     def describe() -> dict:
         with app.app_context():
@@ -132,6 +132,6 @@ def test_one_slow_app_does_not_delay_the_others(host_app_factory, server):
     assert state["apps"]["checkout"]["health"]["status"] == "up"
     assert state["apps"]["checkout"]["manifest"]["app"] == "checkout"
     # Side by side: the slowest probe, not health + manifest + the other app's probes.
-    assert took < max(health.TIMEOUT_SECONDS, manifests.TIMEOUT_SECONDS) + 1.0
+    assert took < max(health.TIMEOUT_SECONDS, manifest_cache.TIMEOUT_SECONDS) + 1.0
     assert health_now == {"products": "down", "checkout": "up"}
     assert took_health < health.TIMEOUT_SECONDS + 1.0

@@ -7,7 +7,6 @@ import jsonschema
 import pytest
 
 from shared_contracts import asyncapi, registry
-from shared_contracts.cli import main
 
 SPEC = Path(__file__).parent / "data" / "asyncapi-3.0.0.schema.json"
 
@@ -46,14 +45,3 @@ def test_a_broken_document_is_caught(validator):
     doc = asyncapi.document()
     del doc["info"]
     assert list(validator.iter_errors(doc))
-
-
-def test_cli_prints_and_writes_the_document(tmp_path, capsys, validator):
-    """`asyncapi` prints the document; `-o FILE` writes it."""
-    assert main(["contracts", "asyncapi"]) == 0
-    printed = json.loads(capsys.readouterr().out)
-    assert printed["asyncapi"] == "3.0.0"
-    out = tmp_path / "catalog.json"
-    assert main(["contracts", "asyncapi", "-o", str(out)]) == 0
-    assert json.loads(out.read_text()) == printed
-    assert main(["contracts", "asyncapi", "-o", str(tmp_path / "missing" / "x.json")]) == 2

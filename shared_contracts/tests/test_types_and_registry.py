@@ -230,7 +230,10 @@ def test_schema_has_id_and_title(contract):
 def test_schema_example_validates_with_its_own_model(contract):
     """Each model's first example is valid data for that model."""
     examples = contract.schema.get("examples")
-    assert examples, f"{contract.key} has no example"
+    assert examples, (
+        f"{contract.key} has no example: give its model "
+        "model_config = ConfigDict(json_schema_extra={'examples': [...]}) (docs/adding-an-event.md)"
+    )
     assert isinstance(contract.model.model_validate(examples[0]), contract.model)
     # And through the registry, as JSON text, the way events arrive.
     registry.validate_data(contract.event, contract.version, json.dumps(examples[0]))

@@ -110,7 +110,10 @@ def test_every_contract_has_valid_and_invalid_vectors():
     thin = {
         key: n for key, n in found.items() if n[True] < 1 or n[False] < 1 or sum(n.values()) < 8
     }
-    assert not thin, f"contracts with too few vectors: {thin}"
+    assert not thin, (
+        f"contracts with too few vectors: {thin}; add at least 8 (some valid, some invalid) "
+        "to shared_contracts/tests/parity_vectors.json (docs/adding-an-event.md, step 2)"
+    )
 
 
 def test_vectors_hold_only_values_json_and_js_carry_alike():
@@ -425,6 +428,64 @@ def test_valid_size_stops_at_its_limit(page):
     # The limited walk read a few hundred of the shared object's members, not all 111,110.
     assert outcome["shared"]["limitedReads"] < 500 < 100_000 < outcome["shared"]["reads"]
     assert 0 < outcome["small"] <= 1000
+
+
+@pytest.mark.browser
+def test_validate_names_every_broken_rule_where_the_verdict_stops_at_the_first(page):
+    """One set of checks, run two ways: `validate` goes on past each broken rule and names them
+    all, missing fields first, then each field in order; isValid and validSize say no."""
+    outcome = in_browser(
+        page,
+        """
+        const { isValid, validSize } = await import("/mfe/static/validator.js");
+        const schema = {
+          type: "object", required: ["name", "count"], additionalProperties: false,
+          properties: {
+            name: { type: "string", minLength: 3, pattern: "^[a-z]+$" },
+            count: { type: "integer", minimum: 1 },
+            tags: { type: "array", maxItems: 1, items: { type: "string" } },
+            kind: { enum: ["a", "b"] },
+          },
+        };
+        const value = { name: "X", tags: ["a", 2], kind: "c", extra: 1 };
+        return { errors: validate(schema, value), valid: isValid(schema, value),
+                 size: validSize(schema, value) };
+        """,
+    )
+    assert outcome["errors"] == [
+        {"path": "$.count", "message": "field required"},
+        {"path": "$.name", "message": "must have at least 3 characters"},
+        {"path": "$.name", "message": "must match ^[a-z]+$"},
+        {"path": "$.tags", "message": "must have at most 1 items"},
+        {"path": "$.tags[1]", "message": "expected string, got integer"},
+        {"path": "$.kind", "message": 'must be one of ["a","b"]'},
+        {"path": "$.extra", "message": "unknown field"},
+    ]
+    assert outcome["valid"] is False
+    assert outcome["size"] == -1
+
+
+@pytest.mark.browser
+def test_a_walk_keeps_its_state_to_itself(page):
+    """A check run inside another (a getter of the value validating something else) does not
+    change the outer one's size bound or budget: each run carries its own state."""
+    outcome = in_browser(
+        page,
+        """
+        const { validSize } = await import("/mfe/static/validator.js");
+        const schema = bundle.contracts["cart:item-added"]["1.0.0"].schema;
+        const base = { itemId: "a", productId: "b", quantity: 1, price: 1.5 };
+        const plain = { ...base, note: "x".repeat(100) };
+        const nested = { ...base };
+        Object.defineProperty(nested, "note", {
+          enumerable: true,
+          get: () => (validSize(schema, { ...base, more: "y".repeat(500) }, 10), "x".repeat(100)),
+        });
+        return { plain: validSize(schema, plain, 1000), nested: validSize(schema, nested, 1000) };
+        """,
+    )
+    assert outcome["plain"] > 600
+    assert outcome["nested"] == outcome["plain"]
 
 
 # ---- converters: the same declarations give the same results ----------------------------------

@@ -1,0 +1,69 @@
+"""The chaos soak: a short seeded run in `make test`, and the pieces it judges with."""
+
+import json
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from e2e.processes import REPOSITORY
+from e2e.soak.chaos import draw_schedule
+from e2e.soak.record import ShopperRecord
+
+
+def test_the_same_seed_draws_the_same_faults():
+    assert draw_schedule(7, 120) == draw_schedule(7, 120)
+    assert draw_schedule(7, 120) != draw_schedule(8, 120)
+    kinds = {step.action for step in draw_schedule(7, 120)}
+    assert {"kill", "start", "chaos", "deploy"} <= kinds
+
+
+def test_every_fault_is_healed_before_the_end():
+    steps = draw_schedule(3, 60)
+    for step in steps:
+        assert step.at < 60
+    killed = Counter(s.target for s in steps if s.action == "kill")
+    started = Counter(s.target for s in steps if s.action == "start")
+    assert killed == started
+
+
+def test_the_record_counts_lost_and_doubled_units():
+    record = ShopperRecord("a")
+    record.added("mug", 2, accepted=True)
+    record.added("kettle", 1, accepted=True)
+    record.added("beans", 3, accepted=False)
+    record.added("scale", 1, accepted=None)
+    assert record.compare({"mug": 2, "kettle": 1}) == (0, 0)
+    assert record.compare({"mug": 2, "kettle": 1, "scale": 1}) == (0, 0)
+    assert record.compare({"mug": 1, "kettle": 1}) == (1, 0)
+    assert record.compare({"mug": 4, "kettle": 1, "beans": 3, "scale": 2}) == (0, 6)
+
+
+def test_an_uncertain_add_seen_in_full_becomes_certain():
+    record = ShopperRecord("a")
+    record.added("mug", 1, accepted=True)
+    record.added("mug", 2, accepted=None)
+    assert not record.settled({"mug": 3})
+    record.resolve({"mug": 3})
+    assert record.settled({"mug": 3})
+
+
+@pytest.mark.browser
+def test_a_short_soak_loses_nothing_and_doubles_nothing(tmp_path):
+    """Half a minute of shopping under a fixed schedule of kills, outages, deploys, reloads."""
+    report = tmp_path / "soak.json"
+    options = ["--minutes", "0.5", "--shoppers", "2", "--seed", "20261206", "--report", str(report)]
+    result = subprocess.run(
+        [sys.executable, "-m", "e2e.soak", *options],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = json.loads(report.read_text())
+    assert figures["lost"] == 0 and figures["doubled"] == 0
+    assert figures["adds"] > 0
+    assert figures["kills"] + figures["chaos"] + figures["deploys"] > 0
+    assert "lost 0, doubled 0" in result.stdout

@@ -1,0 +1,204 @@
+// The deliveries on their way to a consumer, kept until it acks: at least once, with an
+// exactly-once effect on the consumer's side (it dedupes by id). A delivery waits here while
+// its consumer is away (no handshake yet, or its manifest unknown) and goes when it connects;
+// unacked, it is sent again after a growing wait, and after `maxAttempts` it is parked until
+// the consumer's next handshake. One to the host itself is handled at once and never waits.
+
+import { Deadlines } from "./deadlines.js";
+import { childText, deliveryEntry } from "./logentries.js";
+
+/** A delivery of one logical event (`offered`: its envelopes) to app `consumer`. */
+export function newRecord(consumer, offered, local = false, queuedAt = Date.now()) {
+  return {
+    // Names the delivery in the outbox; one to the host itself never waits there (null).
+    key: local ? null : `${consumer} ${offered[0].id}`,
+    app: consumer,
+    offered,
+    envelope: offered[0],
+    from: null,
+    attempts: 0,
+    deadline: null,
+    why: null,
+    sentAt: 0,
+    sent: null,
+    // Wall-clock time the delivery was queued, kept across reloads: it bounds how long it waits.
+    queuedAt,
+  };
+}
+
+export class Outbox {
+  /**
+   * `apps`: the router's map of apps; `routing` picks each delivery's version; `time()` is
+   * when the message being handled arrived; `onChange()` runs when the deliveries change.
+   */
+  constructor({ apps, routing, limits, now, time, schedule, cancel, onLog, onChange }) {
+    this.apps = apps;
+    this.routing = routing;
+    this.limits = limits;
+    this.time = time;
+    this.onLog = onLog;
+    this.onChange = onChange;
+    this.records = new Map(); // `${app} ${id}` -> record
+    this.deadlines = new Deadlines({
+      records: this.records,
+      now,
+      time,
+      schedule,
+      cancel,
+      onDue: (record, why) => this.retry(record, why),
+    });
+  }
+
+  get size() {
+    return this.records.size;
+  }
+
+  /** Take back a delivery saved before a reload of the host page; it goes at the handshake. */
+  restore(consumer, offered, queuedAt) {
+    const record = newRecord(consumer, offered, false, Number.isFinite(queuedAt) ? queuedAt : Date.now());
+    this.records.set(record.key, record);
+  }
+
+  /** Deliver an accepted event to `consumer`: to the host at once, to a frame via the outbox. */
+  enqueue(consumer, envelopes) {
+    const app = this.apps.get(consumer);
+    const record = newRecord(consumer, envelopes, Boolean(app.local));
+    if (app.local) {
+      if (this.prepare(record)) this.deliverLocally(app, record);
+      return;
+    }
+    if (this.records.has(record.key)) return;
+    this.records.set(record.key, record);
+    this.onChange();
+    this.attempt(record);
+  }
+
+  /** App `name` finished a handshake: everything for it goes now, from a first attempt. */
+  connected(name) {
+    for (const record of this.records.values()) {
+      if (record.app === name) {
+        record.attempts = 0;
+        this.attempt(record);
+      }
+    }
+  }
+
+  /** The manifest of connected app `name` arrived: what waited for it (never attempted) goes. */
+  manifestKnown(name) {
+    for (const record of this.records.values()) {
+      if (record.app === name && record.attempts === 0) this.attempt(record);
+    }
+  }
+
+  /** App `name` went away (reload, swap, outage): its deliveries wait, with no deadline. */
+  disconnected(name) {
+    this.deadlines.clearFor(name);
+  }
+
+  /** Deliveries waiting for `name` (or all), oldest first. */
+  pending(name = null) {
+    return [...this.records.values()].filter((r) => name === null || r.app === name);
+  }
+
+  /** Pick and convert the version for the consumer's current release; false (logged) when none. */
+  prepare(record) {
+    const why = this.routing.convertFor(record);
+    if (why !== null) this.log("dropped", record, "reason", why);
+    return why === null;
+  }
+
+  deliverLocally(app, record) {
+    const handler = app.local[record.envelope.event];
+    // Milliseconds will do for a handler in this page, and Date.now() costs next to nothing.
+    const started = Date.now();
+    try {
+      handler?.(record.envelope.data, record.envelope);
+      this.log("ack", record, "latencyMs", Date.now() - started);
+    } catch (error) {
+      this.log("fail", record, "message", String(error?.message || error));
+    }
+  }
+
+  attempt(record) {
+    const app = this.apps.get(record.app);
+    // Waits for the consumer's handshake, or for its manifest.
+    if (!app?.send || !app.manifest) return;
+    record.deadline = null;
+    // Past its age the consumer may have forgotten the event's id: dropped, never applied twice.
+    if (Date.now() - record.queuedAt > this.limits.maxAgeMs) {
+      this.log("dropped", record, "reason", "expired");
+      this.records.delete(record.key);
+      this.onChange();
+      return;
+    }
+    if (!this.prepare(record)) {
+      this.records.delete(record.key);
+      this.onChange();
+      return;
+    }
+    record.attempts += 1;
+    record.sentAt = this.time();
+    record.sent = this.entry("deliver", record);
+    this.onLog(record.sent);
+    app.send({ tag: "mfe-bus", kind: "deliver", envelope: record.envelope });
+    this.deadlines.expect(record, this.limits.ackTimeoutMs * 2 ** (record.attempts - 1), "no ack");
+  }
+
+  retry(record, why) {
+    if (!this.records.has(record.key)) return;
+    if (record.attempts >= this.limits.maxAttempts) {
+      // Parked, not lost: the consumer's next handshake delivers it again.
+      this.log("parked", record, "reason", why);
+      return;
+    }
+    this.attempt(record);
+  }
+
+  /** The delivery to `name` that an ack or fail names, or undefined. */
+  deliveryOf(name, msg) {
+    // Only a string names a delivery: anything else could be a tiny clone of an array shared
+    // 2^25 ways, which turning into a string would spend seconds on.
+    return typeof msg.id === "string" ? this.records.get(`${name} ${msg.id}`) : undefined;
+  }
+
+  /** App `name` acked a delivery: it is done (its handler finished, or refused it for good). */
+  ack(name, msg) {
+    const record = this.deliveryOf(name, msg);
+    if (!record) return;
+    // Its deadline goes with it; the timer, if it fires, finds nothing due.
+    record.deadline = null;
+    this.records.delete(record.key);
+    this.onChange();
+    const entry = this.entry("ack", record);
+    entry.latencyMs = this.time() - record.sentAt;
+    entry.duplicate = Boolean(msg.duplicate);
+    // The consumer handled it and refused it for good (its reason, clipped like any log text).
+    if (typeof msg.rejected === "string") {
+      entry.rejected = msg.rejected.slice(0, 64);
+      entry.message = childText(msg.message);
+    }
+    // This entry makes the delivery's `deliver` entry redundant.
+    this.onLog(entry, record.sent);
+  }
+
+  /** App `name`'s handler failed on a delivery: it is sent again after a wait. */
+  fail(name, msg) {
+    const record = this.deliveryOf(name, msg);
+    if (!record) return;
+    record.deadline = null;
+    this.log("fail", record, "message", childText(msg.message));
+    const wait = Math.min(this.limits.ackTimeoutMs * 2 ** (record.attempts - 1), 8000);
+    this.deadlines.expect(record, wait, "handler failed");
+  }
+
+  entry(type, record) {
+    return deliveryEntry(type, record, this.apps.get(record.app)?.release ?? null);
+  }
+
+  /** Log a delivery outcome: its entry plus one field (no merge of a second object). */
+  log(type, record, field, value) {
+    const entry = this.entry(type, record);
+    entry[field] = value;
+    this.onLog(entry);
+  }
+}

@@ -1,0 +1,261 @@
+"""Start an app on its production server (or Flask's development server) at its URL's port.
+
+`python -m products_app --release 2` runs this: the port comes from the app's `MFE_*_URL`
+(honcho's `PORT` is ignored), so the Procfile, the CLI and the tests all agree.
+"""
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import traceback
+from urllib.parse import urlsplit
+
+from mfe_platform import settings
+
+# Why these servers: the host holds every open page's WebSocket, so it runs gunicorn with one
+# gevent process (a socket costs a greenlet, not a thread; flask-sock needs gunicorn's socket).
+# Products and checkout are plain request/response apps on granian, whose HTTP layer is Rust
+# and costs a fraction of gunicorn's per request (measured in docs/performance.md). Three
+# single-threaded workers: no two requests of one process compete for its interpreter lock (a
+# checkout writer holding the SQLite lock is never paused for a neighbour thread), and one can
+# run while another waits for that lock.
+SERVERS = {
+    "host": {
+        "server": "gunicorn",
+        "worker_class": "gevent",
+        "workers": 1,
+        "worker_connections": 2000,
+    },
+    "products": {"server": "granian", "workers": 3, "blocking_threads": 1},
+    "checkout": {"server": "granian", "workers": 3, "blocking_threads": 1},
+}
+
+# `--reload` (labs only) serves products and checkout with gunicorn too, as the host: its worker
+# imports the app after the reloader is watching, so a file that cannot be imported gets a 500
+# naming the error (`load_or_explain`), and saving the fix reloads. A granian worker imports
+# `shared_contracts` before any code of ours can catch an error in it (lab 5 edits
+# `shared_contracts/events/cart.py`), and died leaving the port open and unanswered.
+RELOADING = {"server": "gunicorn", "worker_class": "gthread", "workers": 1, "threads": 8}
+
+
+def bind_address(url: str) -> str:
+    """`host:port` to bind for a URL; `localhost` binds the IPv4 loopback."""
+    parts = urlsplit(url)
+    host = "127.0.0.1" if parts.hostname == "localhost" else parts.hostname
+    return f"{host}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+
+
+def parse_args(app: str, argv: list[str]) -> argparse.Namespace:
+    """Command-line options of `python -m <app>_app`."""
+    parser = argparse.ArgumentParser(prog=f"python -m {app}_app", description=f"Run the {app} app.")
+    if app != "host":
+        parser.add_argument("--release", type=int, choices=settings.RELEASES, default=1)
+    parser.add_argument("--dev", action="store_true", help="Flask's development server")
+    parser.add_argument("--workers", type=int, help="override the number of workers")
+    parser.add_argument(
+        "--reload",
+        action="store_true",
+        help="restart when code changes (MFE_RELOAD=1 in the environment does the same)",
+    )
+    args = parser.parse_args(argv)
+    # `MFE_RELOAD=1 make run`: every process of the Procfile restarts when its code changes.
+    args.reload = args.reload or settings.flag(settings.env("RELOAD", ""), "MFE_RELOAD")
+    return args
+
+
+# The project's own packages: the code a reloaded worker must read anew.
+PACKAGES = (
+    "host_app",
+    "products_app",
+    "checkout_app",
+    "shared_contracts",
+    "mfe_platform",
+    "mfe_cli",
+)
+
+
+def project_sources() -> list[str]:
+    """The project's Python files outside its tests: what gunicorn's reloader must watch."""
+    return sorted(
+        str(path)
+        for package in PACKAGES
+        for path in (settings.REPOSITORY / package).rglob("*.py")
+        if "tests" not in path.relative_to(settings.REPOSITORY).parts
+    )
+
+
+def _load(target: str):
+    module, _, factory = target.partition(":")
+    return getattr(importlib.import_module(module), factory)()
+
+
+def failing_app(reason: BaseException):
+    """A WSGI app that answers every request 500 with why the real app could not be loaded."""
+    lines = traceback.format_exception(reason)
+    body = json.dumps(
+        {
+            "error": "app-not-loaded",
+            "message": f"the app could not be loaded: {type(reason).__name__}: {reason}",
+            "details": [line.rstrip() for line in lines],
+        }
+    ).encode()
+
+    def app(environ, start_response):
+        start_response(
+            "500 Internal Server Error",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+    return app
+
+
+def load_or_explain(target: str):
+    """In reload mode: the app, or `failing_app` while its code cannot be imported."""
+    try:
+        return _load(target)
+    except Exception as reason:
+        # A worker that died here stopped the app (and honcho with it, so the whole shop): one
+        # bad save ended the lab. The app now says what is wrong until the next save reloads it.
+        print("".join(traceback.format_exception(reason)), file=sys.stderr, flush=True)
+        return failing_app(reason)
+
+
+def forget_project_modules() -> None:
+    """Drop the project's modules a worker inherited from the master, so it imports them anew.
+
+    `python -m host_app` imports the app (and `shared_contracts` with every contract) in the
+    gunicorn master before it forks; a worker restarted by `--reload` is a fresh fork of that
+    master, so without this it would run the old code again.
+    """
+    for name in [name for name in sys.modules if name.partition(".")[0] in PACKAGES]:
+        del sys.modules[name]
+
+
+def serve(app: str, target: str, argv: list[str] | None = None) -> None:
+    """Run `target` (`module:create_app`) for `app` on its configured port."""
+    args = parse_args(app, sys.argv[1:] if argv is None else argv)
+    release = getattr(args, "release", None)
+    if release is not None:
+        os.environ["MFE_RELEASE"] = str(release)
+    url = settings.app_url(app, release)
+    bind = bind_address(url)
+    label = app if release is None else f"{app} release {release}"
+    if args.dev:
+        host, port = bind.rsplit(":", 1)
+        print(f"{label}: Flask development server on {url}", flush=True)
+        _load(target).run(host=host, port=int(port), threaded=True, use_reloader=args.reload)
+        return
+
+    server = dict(RELOADING if args.reload and app != "host" else SERVERS[app])
+    if args.workers:
+        server["workers"] = args.workers
+    kind = server.pop("server")
+    print(f"{label}: {kind}{' (reload mode)' if args.reload else ''} on {url}", flush=True)
+    if kind == "granian":
+        _run_granian(target, bind, server)
+    else:
+        _run_gunicorn(target, bind, server, args.reload)
+
+
+def _run_granian(target: str, bind: str, server: dict) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    host, port = bind.rsplit(":", 1)
+    Granian(
+        target,
+        address=host,
+        port=int(port),
+        interface=Interfaces.WSGI,
+        factory=True,
+        websockets=False,
+        workers=server["workers"],
+        blocking_threads=server["blocking_threads"],
+        # A worker that dies (OOM, a crash in C) comes back instead of taking the app down.
+        respawn_failed_workers=True,
+        workers_kill_timeout=5,
+    ).serve()
+
+
+def _yield_after_request(worker, req, environ, resp) -> None:
+    """gunicorn's `post_request` hook: let the other connections' greenlets run."""
+    import gevent
+
+    # A keep-alive connection whose next request has already arrived is served again at once,
+    # without returning to gevent's hub: under a steady load a few connections took turns and
+    # the others waited (docs/performance.md, "Why these servers").
+    gevent.sleep(0)
+
+
+def _since_boot_reloader() -> str:
+    """Register gunicorn's polling reloader, changed to count a file saved since its worker
+    booted; returns its `reload_engine` name."""
+    import time
+
+    from gunicorn.reloader import Reloader, reloader_engines
+
+    class SinceBoot(Reloader):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            # Made before the worker imports the app. gunicorn's own takes its first look at
+            # the files only once the worker serves: a file saved in between (a second save
+            # right after a reload) was taken as the baseline and never reloaded.
+            self._booted = time.time() - 0.05
+
+        def run(self):
+            seen = {}
+            while True:
+                for filename in self.get_files():
+                    try:
+                        mtime = os.stat(filename).st_mtime
+                    except OSError:
+                        continue
+                    last = seen.get(filename, self._booted)
+                    if mtime > last:
+                        self._callback(filename)
+                    seen[filename] = max(mtime, last)
+                time.sleep(self._interval)
+
+    reloader_engines["mfe-since-boot"] = SinceBoot
+    return "mfe-since-boot"
+
+
+def _run_gunicorn(target: str, bind: str, server: dict, reload: bool) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    options = {
+        "bind": bind,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "graceful_timeout": 5,
+        "keepalive": 5,
+        "reload": reload,
+        # Five servers run side by side; a shared control socket path would collide.
+        "control_socket_disable": True,
+        **server,
+    }
+    if reload:
+        # gunicorn watches the modules a worker imported; one that failed to import is not among
+        # them, so saving its fix would never reload the worker.
+        options["reload_extra_files"] = project_sources()
+        options["reload_engine"] = _since_boot_reloader()
+    if server["worker_class"] == "gevent":
+        options["post_request"] = _yield_after_request
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            # Imported in the worker, after gevent has patched the standard library.
+            if options["reload"]:
+                forget_project_modules()
+                return load_or_explain(target)
+            return _load(target)
+
+    Server().run()
