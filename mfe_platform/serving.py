@@ -20,7 +20,9 @@ from mfe_platform import settings
 # and costs a fraction of gunicorn's per request (measured in docs/performance.md). Three
 # single-threaded workers: no two requests of one process compete for its interpreter lock (a
 # checkout writer holding the SQLite lock is never paused for a neighbour thread), and one can
-# run while another waits for that lock.
+# run while another waits for that lock. Granian serves them through its ASGI interface with a
+# front that reads each body whole, under a deadline, before the thread runs the WSGI app: its
+# WSGI interface let a client trickling a body hold the thread (buffered.py).
 SERVERS = {
     "host": {
         "server": "gunicorn",
@@ -164,12 +166,17 @@ def _run_granian(target: str, bind: str, server: dict) -> None:
     from granian import Granian
     from granian.constants import Interfaces
 
+    from mfe_platform import buffered
+
     host, port = bind.rsplit(":", 1)
+    # The WSGI app behind an ASGI front that reads each body whole, under a deadline, before a
+    # thread runs the app: a client trickling its body cannot hold a worker (buffered.py).
+    os.environ[buffered.TARGET_VARIABLE] = target
     Granian(
-        target,
+        f"{buffered.__name__}:from_environment",
         address=host,
         port=int(port),
-        interface=Interfaces.WSGI,
+        interface=Interfaces.ASGI,
         factory=True,
         websockets=False,
         workers=server["workers"],
