@@ -21,6 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 BODY_DEADLINE_SECONDS = 10.0
 DRAIN_BYTES = 16 * 1024 * 1024
 TARGET_VARIABLE = "MFE_WSGI_TARGET"
+# Threads per worker that run the WSGI app (serving.py sets it from the server's settings).
+THREADS_VARIABLE = "MFE_WSGI_THREADS"
 
 
 class BodyTooSlow(Exception):
@@ -151,4 +153,5 @@ class BufferedBody:
 def from_environment() -> BufferedBody:
     """The ASGI app for granian: the WSGI factory named by MFE_WSGI_TARGET (`module:factory`)."""
     module, _, factory = os.environ[TARGET_VARIABLE].partition(":")
-    return BufferedBody(getattr(importlib.import_module(module), factory)())
+    threads = int(os.environ.get(THREADS_VARIABLE, "1"))
+    return BufferedBody(getattr(importlib.import_module(module), factory)(), threads)

@@ -1136,6 +1136,7 @@ def test_host_local_subscriber_receives_cart_updated(js):
         });
         const id = emit(router, { "1.0.0": { itemCount: 3, total: 112.5 } },
                         { event: "cart:updated", from: "checkout", source: "checkout" });
+        await settle();
         return plain({ id, got, verdicts: verdicts("checkout"), pending: router.pending().length,
                        acks: logs.filter((e) => e.type === "ack").map((e) => e.app) });
         """,
@@ -1145,6 +1146,28 @@ def test_host_local_subscriber_receives_cart_updated(js):
     assert out["got"][0]["envelope"]["id"] == out["id"]
     assert out["pending"] == 0
     assert out["acks"] == ["host"]
+
+
+def test_the_verdict_leaves_before_a_host_handler_runs(js):
+    """The host's handler runs after the router has handled the emit (in a promise reaction
+    queued behind the port's batch of verdicts), so the emitter's verdict never waits for it."""
+    out = run(
+        js,
+        """
+        const router = makeRouter();
+        const got = [];
+        router.setLocal("host", manifest("host", 1, {}, { "cart:updated": ["1.0.0"] }), {
+          "cart:updated": (data) => got.push({ data, verdictsSent: verdicts("checkout").length }),
+        });
+        emit(router, { "1.0.0": { itemCount: 1, total: 4.5 } },
+             { event: "cart:updated", from: "checkout", source: "checkout" });
+        const during = got.length;
+        await settle();
+        return plain({ during, got });
+        """,
+    )
+    assert out["during"] == 0
+    assert out["got"] == [{"data": {"itemCount": 1, "total": 4.5}, "verdictsSent": 1}]
 
 
 SERVICE = """

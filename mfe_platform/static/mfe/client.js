@@ -14,6 +14,8 @@ import { RecentIds } from "./recent.js";
 const HISTORY_LIMIT = 500;
 const SEEN_LIMIT = 20000;
 const DEFAULT_TIMEOUT_MS = 5000;
+const HELLO_FIRST_MS = 10;
+const HELLO_EAGER_MS = 1000;
 const OFFSCREEN_CHECK_MS = 100;
 // Events some of whose handlers are done while others failed and wait for the retry.
 const PROGRESS_LIMIT = 1000;
@@ -54,7 +56,10 @@ export class BusClient {
     window.addEventListener("pagehide", (event) => {
       if (this.port && !event.persisted) this.port.postMessage({ tag: TAG, kind: "bye", instance: this.instance });
     });
-    let delay = 25;
+    // Often while the page loads (the host's script may start listening at any moment, and a
+    // hello it missed costs the wait until the next one), then less and less often.
+    const started = performance.now();
+    let delay = HELLO_FIRST_MS;
     const hello = () => {
       if (this.port || this.refusal) return;
       window.parent.postMessage(
@@ -69,7 +74,7 @@ export class BusClient {
         },
         this.hostOrigin,
       );
-      delay = Math.min(delay * 1.5, 1000);
+      if (performance.now() - started > HELLO_EAGER_MS) delay = Math.min(delay * 1.5, 1000);
       setTimeout(hello, delay);
     };
     hello();
