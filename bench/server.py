@@ -11,7 +11,7 @@ import http.client
 import json
 import multiprocessing
 import os
-import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -19,7 +19,6 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,7 +28,6 @@ from e2e.processes import REPOSITORY, free_port, get_json, wait_healthy, wait_li
 from mfe_platform.serving import SERVERS
 from shared_contracts.envelope import new_envelope
 
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 INSERTS_PER_SESSION = 400  # a fresh cart now and then keeps lines under the quantity limit
 
 
@@ -52,15 +50,14 @@ class Client:
         self.port = parts.port
         self.host_header = parts.netloc
         self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        self.cookie = ""
-        self.csrf = ""
-        self.sessions: list[dict] = []  # {"cookie", "inserted"}
+        self.token = ""
+        self.sessions: list[dict] = []  # {"token", "inserted"}
         self.statuses: Counter = Counter()
 
     def request(self, method: str, path: str, body: bytes | None = None, headers=None):
         all_headers = {"Host": self.host_header, "Accept": "application/json"}
-        if self.cookie:
-            all_headers["Cookie"] = self.cookie
+        if self.token:
+            all_headers["Authorization"] = f"Bearer {self.token}"
         all_headers.update(headers or {})
         try:
             self.conn.request(method, path, body=body, headers=all_headers)
@@ -70,21 +67,12 @@ class Client:
             self.conn.close()
             self.statuses["connection-error"] += 1
             return None, b""
-        for header in response.msg.get_all("Set-Cookie") or []:
-            cookie = SimpleCookie(header)
-            for morsel in cookie.values():
-                self.cookie = f"{morsel.key}={morsel.value}"
         return response.status, data
 
     def new_session(self) -> None:
-        """A fresh browser: GET / gives a session cookie (with a cart id) and a CSRF token."""
-        self.cookie = ""
-        status, html = self.request("GET", "/", headers={"Accept": "text/html"})
-        match = CSRF_META.search(html.decode(errors="replace")) if status == 200 else None
-        if not match:
-            raise RuntimeError(f"no CSRF token from {self.target.url}/ (status {status})")
-        self.csrf = match.group(1)
-        self.sessions.append({"cookie": self.cookie, "inserted": 0})
+        """A fresh shopper: a new token (as the host page makes one), so a new cart."""
+        self.token = secrets.token_urlsafe(32)
+        self.sessions.append({"token": self.token, "inserted": 0})
 
     def insert(self, n: int) -> int | None:
         product_id, price = self.target.products[n % len(self.target.products)]
@@ -102,7 +90,6 @@ class Client:
             {
                 "Content-Type": "application/json",
                 "Origin": self.target.url,
-                "X-CSRF-Token": self.csrf,
             },
         )
         if status == 201:
@@ -134,7 +121,7 @@ class Client:
         """Each session's cart holds exactly the units its 201s added: none lost, none twice."""
         lost = doubled = 0
         for session in self.sessions:
-            self.cookie = session["cookie"]
+            self.token = session["token"]
             count = self.cart_units()
             expected = session["inserted"]
             if count < expected:

@@ -3,7 +3,7 @@
 On a 2-core machine a Python load generator needs about 0.25 ms of CPU per request, so at
 4,000 req/s it would take half the cores from the server it measures. wrk needs a tenth of
 that. It drives `clients` keep-alive connections from 2 threads with bench/lua/load.lua, which
-walks through sessions prepared here (a cookie and a CSRF token each, as a browser has them).
+walks through sessions prepared here (a shopper token each, as checkout's page sends it).
 
 Checking inserts: wrk stops at its deadline without waiting for requests in flight, so up to
 `clients` inserts may be applied that no 201 was counted for. The check is exact in one
@@ -50,7 +50,7 @@ def _sessions(target: Target, count: int, folder: Path, name: str, lines_each: i
             client.insert(n)
         clients.append(client)
     path = folder / f"{name}.sessions"
-    path.write_text("".join(f"{c.cookie}\t{c.csrf}\n" for c in clients))
+    path.write_text("".join(f"{c.token}\n" for c in clients))
     return clients, path
 
 

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from checkout_app import admin, api, cart_page, catalog_client, csrf, db
+from checkout_app import admin, api, cart_page, catalog_client, db, redirects, shopper
 from checkout_app.manifest import manifest
 from mfe_platform import web
 
@@ -14,7 +14,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app, manifest(app.config["RELEASE"]), frame_ancestors=app.config["HOST_URL"])
     db.init_app(app)
     catalog_client.init_app(app)
-    csrf.init_app(app)
+    shopper.init_app(app)
+    redirects.init_app(app)
     app.register_blueprint(cart_page.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)

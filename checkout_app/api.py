@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app
 
-from checkout_app import cart_store, item_added, orders
+from checkout_app import cart_store, item_added, orders, shopper
 from checkout_app.db import get_db, write_transaction
 from checkout_app.json_body import json_object
 from checkout_app.pricing import cart_view
@@ -28,25 +28,24 @@ def no_store(response):
 
 @bp.get("/cart")
 def get_cart():
-    """This browser's cart as this release charges it (an unknown cart is empty)."""
-    return _cart_json(cart_store.lines(get_db(), cart_store.current_cart_id()))
+    """This shopper's cart as this release charges it (no token or an unknown cart: empty)."""
+    return _cart_json(cart_store.lines(get_db(), shopper.current_cart_id()))
 
 
 @bp.post("/cart/items")
 def add_item():
     """Apply a `cart:item-added` envelope; 201 when applied, 200 when a duplicate."""
+    cart_id = shopper.required_cart_id()
     body = json_object()
-    lines, duplicate = item_added.apply(body, cart_store.current_cart_id(create=True), _release())
+    lines, duplicate = item_added.apply(body, cart_id, _release())
     return _cart_json(lines, duplicate=duplicate), 200 if duplicate else 201
 
 
 @bp.delete("/cart/items/<product_id>")
 def remove_item(product_id: str):
     """Remove one product's line from the cart."""
-    cart_id = cart_store.current_cart_id()
+    cart_id = shopper.required_cart_id()
     missing = ApiError(404, "not-found", f"no {product_id!r} in the cart")
-    if cart_id is None:
-        raise missing
     with write_transaction() as conn:
         if not cart_store.remove_line(conn, cart_id, product_id):
             raise missing
@@ -57,5 +56,6 @@ def remove_item(product_id: str):
 @bp.post("/orders")
 def place_order():
     """Place the order for this cart, priced on the server; 201 with the order summary."""
+    cart_id = shopper.required_cart_id()
     form = orders.read_form(json_object())
-    return orders.place(form, cart_store.current_cart_id(), _release()), 201
+    return orders.place(form, cart_id, _release()), 201

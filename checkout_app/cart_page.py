@@ -2,15 +2,10 @@
 
 from flask import Blueprint, render_template
 
-from checkout_app.cart_store import current_cart_id
-
 bp = Blueprint("cart", __name__)
 
 
 @bp.get("/")
 def index():
-    """The cart and the order form."""
-    # Give the browser its cart id now (a cookie, no database row): two first adds racing
-    # each other would otherwise each mint an id and one cookie would win, losing an add.
-    current_cart_id(create=True)
+    """The cart and the order form (the page asks the host for the shopper's token)."""
     return render_template("cart/index.html")

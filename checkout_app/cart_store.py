@@ -1,14 +1,8 @@
-"""The cart store: which cart belongs to this browser, and its lines in the database."""
+"""The cart store: the lines of each cart in the database (`shopper` says whose cart)."""
 
-import re
 import sqlite3
 import time
-import uuid
 from dataclasses import dataclass
-
-from flask import session
-
-_CART_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 @dataclass(frozen=True)
@@ -20,17 +14,6 @@ class Line:
     quantity: int
     unit_price_cents: int
     discount_cents: int
-
-
-def current_cart_id(create: bool = False) -> str | None:
-    """This browser's cart id from the signed session; a new one only if `create`."""
-    cart_id = session.get("cart_id")
-    if isinstance(cart_id, str) and _CART_ID.match(cart_id):
-        return cart_id
-    if not create:
-        return None
-    session["cart_id"] = uuid.uuid4().hex
-    return session["cart_id"]
 
 
 def lines(conn: sqlite3.Connection, cart_id: str | None) -> list[Line]:

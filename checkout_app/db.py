@@ -5,7 +5,9 @@ one write transaction runs across all processes and threads; SQLite's busy handl
 sleeps and retries (the slowest inserts came from it: docs/performance.md), is never needed.
 """
 
+import contextlib
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -15,7 +17,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from werkzeug.exceptions import InternalServerError
 
-from checkout_app.schema import SCHEMA
+from checkout_app.schema import SCHEMA, SCOPED_PER_CART
 from mfe_platform.filelock import flocked, writer_lock
 from mfe_platform.web.errors import error_response
 
@@ -77,13 +79,38 @@ def write_transaction() -> Iterator[sqlite3.Connection]:
         conn.execute("COMMIT")
 
 
+def _scope_per_cart(conn: sqlite3.Connection) -> None:
+    """Move an `applied_events` keyed by the event id alone to its per-cart layout."""
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'applied_events'"
+    ).fetchone()
+    if row is not None and "PRIMARY KEY (cart_id, event_id)" not in row["sql"]:
+        conn.executescript(f"BEGIN IMMEDIATE; {SCOPED_PER_CART} COMMIT;")
+
+
+def private_files(database: str, lock: str) -> None:
+    """Make the database, its WAL, shared memory and lock files readable by the user only.
+
+    SQLite creates the WAL and shared-memory files with the database file's permissions, so
+    the database (and the lock file) are created 0600 before anything opens them; files of an
+    older data folder are narrowed to 0600 too.
+    """
+    for path in (database, lock):
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for path in (database, f"{database}-wal", f"{database}-shm", lock):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path, 0o600)
+
+
 def init_schema(app: Flask) -> None:
     """Create the tables if missing; safe when several processes start at once."""
+    private_files(app.config["DATABASE"], app.config["DATABASE_LOCK"])
     with writer_lock(app.config["DATABASE_LOCK"]):
         conn = connect(app.config["DATABASE"])
         try:
             # WAL is a property of the database file: set once, kept by every later connection.
             conn.execute("PRAGMA journal_mode = WAL")
+            _scope_per_cart(conn)
             conn.executescript(SCHEMA)
         finally:
             conn.close()

@@ -126,13 +126,15 @@ def verify(envelope: Envelope, items: dict[str, CatalogItem]) -> tuple[CatalogIt
 
 
 def _seen(conn: sqlite3.Connection, envelope: Envelope, cart_id: str, digest: str) -> bool:
-    """True if this id was applied already with this body; 409 if the id was used otherwise."""
+    """True if this cart applied this id already with this body; 409 if it used the id for
+    another body. Another cart's use of the id is none of this cart's business."""
     row = conn.execute(
-        "SELECT cart_id, body_sha256 FROM applied_events WHERE event_id = ?", (envelope.id,)
+        "SELECT body_sha256 FROM applied_events WHERE cart_id = ? AND event_id = ?",
+        (cart_id, envelope.id),
     ).fetchone()
     if row is None:
         return False
-    if row["cart_id"] != cart_id or row["body_sha256"] != digest:
+    if row["body_sha256"] != digest:
         raise ApiError(
             409,
             "id-conflict",
@@ -189,9 +191,9 @@ def apply(raw: dict, cart_id: str, release: int) -> tuple[list[Line], bool]:
         if not current:
             cart_store.ensure_cart(conn, cart_id)
         conn.execute(
-            "INSERT INTO applied_events (event_id, cart_id, body_sha256, applied_at)"
+            "INSERT INTO applied_events (cart_id, event_id, body_sha256, applied_at)"
             " VALUES (?, ?, ?, ?)",
-            (envelope.id, cart_id, digest, int(time.time() * 1000)),
+            (cart_id, envelope.id, digest, int(time.time() * 1000)),
         )
         cart_store.save_line(conn, cart_id, updated)
         # The cart as now stored, without reading it again inside the lock: an updated line

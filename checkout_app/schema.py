@@ -1,5 +1,21 @@
 """The checkout database schema; every statement is idempotent so any process may run it."""
 
+# A database made before idempotency was scoped per cart keyed `applied_events` by the event id
+# alone: its rows move to the new layout (each row names its cart) before SCHEMA runs.
+SCOPED_PER_CART = """
+ALTER TABLE applied_events RENAME TO applied_events_global;
+CREATE TABLE applied_events (
+    cart_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    body_sha256 TEXT NOT NULL,
+    applied_at INTEGER NOT NULL,
+    PRIMARY KEY (cart_id, event_id)
+);
+INSERT INTO applied_events (cart_id, event_id, body_sha256, applied_at)
+    SELECT cart_id, event_id, body_sha256, applied_at FROM applied_events_global;
+DROP TABLE applied_events_global;
+"""
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS carts (
     id TEXT PRIMARY KEY,
@@ -17,12 +33,15 @@ CREATE TABLE IF NOT EXISTS cart_lines (
     PRIMARY KEY (cart_id, product_id)
 );
 
--- One row per applied cart:item-added id: what makes redelivery harmless.
+-- One row per cart:item-added id applied to a cart: what makes redelivery harmless. Scoped
+-- per cart: ids are public (the event log shows them), so another cart that used an id first
+-- must not make this cart's add of that id a conflict.
 CREATE TABLE IF NOT EXISTS applied_events (
-    event_id TEXT PRIMARY KEY,
     cart_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
     body_sha256 TEXT NOT NULL,
-    applied_at INTEGER NOT NULL
+    applied_at INTEGER NOT NULL,
+    PRIMARY KEY (cart_id, event_id)
 );
 
 CREATE TABLE IF NOT EXISTS orders (

@@ -127,6 +127,15 @@ fetch(P.url, {
   (error) => { report.error = String(error); },
 ).finally(() => { report.done = true; });
 """,
+    # Cookie tossing: any page on localhost may write cookies every port of localhost receives.
+    "toss": """
+for (let i = 0; i < Number(P.junk || 0); i += 1) {
+  document.cookie = `junk${i}=${"x".repeat(20)}; path=/; max-age=31536000`;
+}
+if (P.name) document.cookie = `${P.name}=${P.value}; path=${P.path || "/"}; max-age=31536000`;
+report.cookies = document.cookie.split("; ").length;
+report.done = true;
+""",
     # A WebSocket to the host from this origin.
     "socket": """
 const ws = new WebSocket(P.url);
@@ -155,6 +164,7 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         page = parts.path.strip("/")
         self.server.hits.append(parts.path)
+        self.server.headers.append({k.lower(): v for k, v in self.headers.items()})
         if page not in PAGES:
             self.send_error(404)
             return
@@ -173,6 +183,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     hits: list[str]
+    headers: list[dict[str, str]]
 
 
 class Attacker:
@@ -181,6 +192,7 @@ class Attacker:
     def __init__(self):
         self.server = _Server(("127.0.0.1", 0), _Handler)
         self.server.hits = []
+        self.server.headers = []
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -193,6 +205,11 @@ class Attacker:
     def hits(self) -> list[str]:
         """Paths requested so far."""
         return list(self.server.hits)
+
+    @property
+    def received_headers(self) -> list[dict[str, str]]:
+        """The headers of every request so far (names in lower case)."""
+        return list(self.server.headers)
 
     def url(self, page: str, **params) -> str:
         """The URL of one page with its parameters."""

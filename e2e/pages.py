@@ -51,6 +51,14 @@ class HostPage:
         """The iframe of `products` or `checkout`, for evaluating scripts."""
         return self.page.frame(name=app)
 
+    def shopper_token(self) -> str:
+        """The shopper's token the host keeps in its origin's storage (what checkout sends)."""
+        return self.page.evaluate("() => localStorage.getItem('mfe-shopper-token')")
+
+    def shopper_headers(self) -> dict[str, str]:
+        """The credential checkout's page sends, for a test's own HTTP client."""
+        return {"Authorization": f"Bearer {self.shopper_token()}"}
+
     @property
     def badge(self) -> Locator:
         """The cart badge."""

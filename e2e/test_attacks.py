@@ -7,6 +7,7 @@ expected. docs/security.md maps each threat to its defence and to these tests.
 
 import json
 import re
+import secrets
 import urllib.error
 import urllib.request
 import uuid
@@ -101,19 +102,17 @@ class BrowserCart:
         for product, quantity in cart.items():
             line = checkout.line(product).get_by_test_id("cart-item-quantity")
             expect(line).to_have_text(str(quantity))
-        # The server's truth, with this browser's own cookies.
-        assert lines_of(self.host.page.context.request.get(self.cart_url).json()) == cart
+        # The server's truth, with the token this browser's host page keeps.
+        answer = get_json(self.cart_url, headers=self.host.shopper_headers())
+        assert lines_of(answer) == cart
 
 
 class ApiCart:
-    """A shopper without a browser: the real checkout's cookie, CSRF token and Origin."""
+    """A shopper without a browser: a token of its own, sent as the checkout page sends it."""
 
     def __init__(self, shop):
         self.base = shop.url("checkout-v1")
-        with urllib.request.urlopen(self.base + "/", timeout=10) as response:
-            page = response.read().decode()
-            self.cookie = response.headers["Set-Cookie"].split(";")[0]
-        self.token = re.search(r'<meta name="csrf-token" content="([^"]+)">', page).group(1)
+        self.token = secrets.token_urlsafe(32)
 
     def post(self, body, content_type: str = "application/json") -> tuple[int, dict]:
         """POST to /api/cart/items: a dict as JSON, bytes as they are, an iterator chunked."""
@@ -125,8 +124,7 @@ class ApiCart:
             headers={
                 "Content-Type": content_type,
                 "Origin": self.base,
-                "X-CSRF-Token": self.token,
-                "Cookie": self.cookie,
+                "Authorization": f"Bearer {self.token}",
             },
         )
         try:
@@ -140,7 +138,8 @@ class ApiCart:
         assert status == 201, body
 
     def expect(self, cart: dict[str, int]) -> None:
-        answer = get_json(self.base + "/api/cart", headers={"Cookie": self.cookie})
+        bearer = {"Authorization": f"Bearer {self.token}"}
+        answer = get_json(self.base + "/api/cart", headers=bearer)
         assert lines_of(answer) == cart
 
 
@@ -638,8 +637,9 @@ def test_a_websocket_from_another_origin_is_refused(shop, attacker, context):
 
 def test_a_cross_origin_form_post_is_refused(shop, attacker, context):
     """An attacker page auto-submits a text/plain form holding a JSON envelope to checkout.
-    The browser sends the cart cookie along (SameSite=Lax does not help: every port of
-    localhost is the same site); checkout refuses it for its Origin and missing token."""
+    There is no ambient credential to ride on: the browser sends no cookie and no token (the
+    token lives in the host origin's storage, checkout's page sends it itself); checkout refuses
+    the post for its Origin, and would for its missing token."""
     host = open_host(shop, context.new_page())
     host.products().add("mug")
     expect(host.badge).to_have_text("1")
@@ -650,18 +650,19 @@ def test_a_cross_origin_form_post_is_refused(shop, attacker, context):
     response = answered.value
     # The CSRF check answers first; the text/plain body would be a 400 behind it anyway.
     assert (response.status, response.json()["error"]) == (403, "csrf-failed")
-    assert "mfe_checkout_session=" in response.request.all_headers().get("cookie", "")
+    sent = response.request.all_headers()
+    assert "cookie" not in sent and "authorization" not in sent, sent
     still_works(shop, BrowserCart(shop, host), {"mug": 1})
 
 
 @pytest.mark.parametrize(
     ("headers", "mode"),
     [
-        # A "simple" request: no preflight, so it reaches checkout with the cookie.
+        # A "simple" request: no preflight, so it reaches checkout (with no credential).
         pytest.param({"Content-Type": "text/plain"}, "no-cors", id="simple-request"),
-        # JSON and a guessed token need a CORS preflight, which checkout never grants.
+        # JSON and a guessed bearer token need a CORS preflight, which checkout never grants.
         pytest.param(
-            {"Content-Type": "application/json", "X-CSRF-Token": "guess"},
+            {"Content-Type": "application/json", "Authorization": "Bearer " + "g" * 43},
             "cors",
             id="json-with-preflight",
         ),
@@ -670,16 +671,21 @@ def test_a_cross_origin_form_post_is_refused(shop, attacker, context):
 def test_a_credentialed_fetch_from_another_origin_is_refused(
     shop, attacker, context, headers, mode
 ):
-    """`fetch(..., {credentials: "include", method: "POST"})` from another port: refused (403)
-    or stopped by the browser, and the cart is unchanged."""
+    """`fetch(..., {credentials: "include", method: "POST"})` from another port: it carries no
+    credential (no cookie exists), it is refused (403) or stopped by the browser, and the cart
+    is unchanged."""
     host = open_host(shop, context.new_page())
     host.products().add("mug")
     expect(host.badge).to_have_text("1")
     lure = context.new_page()
-    statuses = []
+    statuses, sent = [], []
     lure.on(
         "response",
         lambda r: statuses.append(r.status) if r.url.endswith("/api/cart/items") else None,
+    )
+    lure.on(
+        "request",
+        lambda r: sent.append(r.headers) if r.url.endswith("/api/cart/items") else None,
     )
     lure.goto(
         attacker.url(
@@ -692,6 +698,7 @@ def test_a_credentialed_fetch_from_another_origin_is_refused(
     )
     lure.wait_for_function("() => report.done")
     report = lure.evaluate("() => report")
+    assert not [h for h in sent if "cookie" in h], sent
     if mode == "no-cors":
         assert report["type"] == "opaque"
         assert statuses == [403], statuses
@@ -781,9 +788,8 @@ def test_the_api_refuses_a_reused_id_with_another_body(shop):
 
 
 def test_secrets_cookies_and_headers_of_the_running_shop(shop):
-    """Each app has its own private secret key; checkout's cookie is HttpOnly, SameSite=Lax and
-    named for its app; the admin token never appears in full in a log; every page carries the
-    security headers."""
+    """Each app has its own private secret key; no app sets a cookie (cookies ignore ports);
+    the admin token never appears in full in a log; every page carries the security headers."""
     data = Path(shop.env["MFE_DATA_DIR"])
     keys = [data / app / "secret_key" for app in ("host", "products", "checkout")]
     assert all(path.stat().st_mode & 0o777 == 0o600 for path in keys)
@@ -791,13 +797,10 @@ def test_secrets_cookies_and_headers_of_the_running_shop(shop):
     token = (data / "host" / "admin_token").read_text().strip()
     for log in shop.logs.values():
         assert token not in log.read_text(errors="replace")
-    with urllib.request.urlopen(shop.url("checkout-v1") + "/", timeout=10) as response:
-        cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("mfe_checkout_session=")
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     for name in APPS:
         with urllib.request.urlopen(shop.url(name) + "/", timeout=10) as response:
             headers = response.headers
+        assert headers.get_all("Set-Cookie") is None, name
         csp = headers["Content-Security-Policy"]
         assert "script-src 'self'" in csp and "object-src 'none'" in csp
         ancestors = "'none'" if name == "host" else shop.host

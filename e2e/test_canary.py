@@ -42,7 +42,8 @@ def products_state(shop) -> dict:
 
 def deploy_rows(shop) -> list[dict]:
     """The event log's deploy rows, oldest first."""
-    entries = get_json(shop.host + "/api/events?limit=5000")["entries"]
+    admin = {"Authorization": f"Bearer {TOKEN}"}
+    entries = get_json(shop.host + "/api/events?limit=1000", headers=admin)["entries"]
     return [entry for entry in entries if entry["type"] == "deploy"]
 
 
@@ -177,7 +178,9 @@ def test_a_corrupted_canary_is_rolled_back_by_the_host(canary_shop, new_context)
     assert any(row["verdict"] == "failed" for row in rows)
     rejected = [
         e
-        for e in get_json(canary_shop.host + "/api/events")["entries"]
+        for e in get_json(
+            canary_shop.host + "/api/events", headers={"Authorization": f"Bearer {TOKEN}"}
+        )["entries"]
         if e["type"] == "ack" and e.get("rejected")
     ]
     assert rejected and {e["rejected"] for e in rejected} == {"price-mismatch"}

@@ -146,9 +146,9 @@ def test_breaking_release_is_refused_unless_forced(deploy_shop, breaking_release
         3,
         breaking_release,
     )
-    deploys = [
-        e for e in get_json(deploy_shop.host + "/api/events")["entries"] if e["type"] == "deploy"
-    ]
+    admin = {"Authorization": f"Bearer {TOKEN}"}
+    entries = get_json(deploy_shop.host + "/api/events", headers=admin)["entries"]
+    deploys = [e for e in entries if e["type"] == "deploy"]
     assert deploys[-1]["forced"] is True and deploys[-1]["release"] == 3
 
 

@@ -1,5 +1,7 @@
 """The shop as a shopper uses it: products 1 and checkout 1, talking only through the bus."""
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -77,20 +79,30 @@ def test_cart_and_badge_survive_a_reload_and_a_checkout_restart(shop, host):
     expect(host.checkout().total).to_have_text("$98.00")
 
 
-def test_an_add_refused_for_a_lost_session_waits_and_lands_after_a_reload(host):
-    """Checkout's session cookie is gone (cleared, expired): its server answers 403, which a
-    retry with a fresh page can pass, so the add is failed, not rejected, and lands once the
-    page is reloaded (a new session, a new token)."""
-    host.page.context.clear_cookies()
+def test_an_add_refused_for_its_token_is_retried_and_lands(host):
+    """Checkout's server refuses the shopper token once (401: a token it cannot read). That may
+    pass later, so the add is failed, not rejected; the page asks the host for the token again,
+    and the retry lands, once."""
+    refused = []
+
+    def refuse_once(route):
+        if refused:
+            route.continue_()
+            return
+        refused.append(route.request.headers.get("authorization", ""))
+        body = {"error": "unauthorized", "message": "token refused", "details": []}
+        route.fulfill(status=401, content_type="application/json", body=json.dumps(body))
+
+    host.page.route("**/api/cart/items", refuse_once)
     host.products().add("beans")
-    checkout_errors = host.checkout().locator.locator("#status")
-    expect(checkout_errors).to_contain_text("retried")
-    log = host.page.evaluate("window.mfeHost.log()")
-    assert [e for e in log if e["type"] == "fail" and e["app"] == "checkout"], log
-    assert not [e for e in log if e["type"] == "ack" and e.get("rejected")], log
-    host.reload()
+    host.page.wait_for_function(
+        """() => window.mfeHost.log().some((e) => e.type === "fail" && e.app === "checkout")"""
+    )
     host.checkout().expect_line("beans", 1, "16.00")
     expect(host.badge).to_have_text("1")
+    assert refused == [f"Bearer {host.shopper_token()}"]
+    log = host.page.evaluate("window.mfeHost.log()")
+    assert not [e for e in log if e["type"] == "ack" and e.get("rejected")], log
 
 
 @pytest.mark.parametrize(

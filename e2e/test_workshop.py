@@ -407,10 +407,10 @@ def test_lab6_dual_emit_is_one_event_with_one_id(shop, page, context):
         """async () => {
             const received = mfe.history().filter((e) => e.direction === "received");
             const { direction, ...envelope } = received.at(-1);
-            const token = document.querySelector("meta[name='csrf-token']").content;
+            const { token } = await mfe.request("shopper.token");
             const response = await fetch("/api/cart/items", {
                 method: "POST",
-                headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
+                headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
                 body: JSON.stringify(envelope),
             });
             return { status: response.status, cart: await response.json() };

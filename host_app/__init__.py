@@ -4,6 +4,7 @@ from flask import Flask
 
 from host_app import (
     analyzer,
+    approvals,
     buslimits,
     canonical,
     deploy_api,
@@ -39,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     buslimits.init_app(app)
     deployment_store.init_app(app)
     manifest_cache.init_app(app)
+    approvals.init_app(app)
     health.init_app(app)
     eventlog.init_app(app)
     web.init_app(

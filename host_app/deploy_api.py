@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from host_app import (
     analysis,
     analyzer,
+    approvals,
     deployment_store,
     eventlog,
     manifest_cache,
@@ -107,8 +108,9 @@ def _candidate_url(body: DeployRequest) -> str:
     return known
 
 
-def findings_for(app: str, release: int, url: str) -> list[deployability.Finding]:
-    """Check a candidate against the live apps; raises 409 when its manifest is unusable."""
+def findings_for(app: str, release: int, url: str) -> tuple[Manifest, list[deployability.Finding]]:
+    """Check a candidate against the live apps (their approved manifests); its manifest as
+    read now and the findings; raises 409 when the manifest is unusable."""
     # The live manifests as they were before this deploy: refreshing the candidate first would
     # make a redeploy of the live release its own "current", and hide what it stopped emitting.
     apps = status.describe()["apps"]
@@ -132,7 +134,7 @@ def findings_for(app: str, release: int, url: str) -> list[deployability.Finding
         for serving in (entry, entry.get("canary") or {}):
             if serving.get("manifest"):
                 live.append(Manifest.model_validate(serving["manifest"]))
-    return deployability.check(candidate, live)
+    return candidate, deployability.check(candidate, live)
 
 
 @bp.get("/deployments")
@@ -147,7 +149,7 @@ def deploy():
     require_admin()
     body = _body(DeployRequest)
     url = _candidate_url(body)
-    findings = findings_for(body.app, body.release, url)
+    candidate, findings = findings_for(body.app, body.release, url)
     broken = [f.to_dict() for f in findings if not f.ok]
     if broken and not body.force:
         raise ApiError(
@@ -156,6 +158,9 @@ def deploy():
             f"{body.app} release {body.release} would break {len(broken)} live pair(s)",
             broken,
         )
+    # What passed the check (or was forced past it) is what the bus will enforce, for a
+    # canary as for a plain deploy.
+    approvals.approvals().approve(url, candidate)
     warnings = [f"forced past: {f['detail']}" for f in broken]
     if broken:
         log.warning("forced deploy of %s release %s: %s", body.app, body.release, warnings)
@@ -196,9 +201,15 @@ def _start_canary(body: DeployRequest, url: str, warnings: list[str], findings) 
 
 @bp.get("/events")
 def recent_events():
-    """The newest entries of the event log (deploys, and the bus traffic of open pages)."""
+    """The newest entries of the event log (deploys, and the bus traffic of open pages).
+
+    The admin token only: the log shows every open page's traffic, and reading it costs the
+    one host process; one read returns at most `eventlog.READ_LIMIT` entries and about
+    `eventlog.READ_BYTES`. (The inspector and `mfe events tail` read it over the WebSocket.)
+    """
+    require_admin()
     limit = request.args.get("limit", default=200, type=int)
-    return {"entries": eventlog.log().recent(max(1, min(limit or 200, 5000)))}
+    return {"entries": eventlog.log().recent(max(1, min(limit or 200, eventlog.READ_LIMIT)))}
 
 
 @bp.post("/admin/reset")
@@ -206,6 +217,7 @@ def reset():
     """Deployments back to their defaults and an empty event log (admin token)."""
     require_admin()
     deployment_store.store().reset()
+    approvals.approvals().forget()
     eventlog.log().clear()
     eventlog.log().append({"type": "reset"})
     state = status.describe(fresh=True)

@@ -1,15 +1,27 @@
 """Health of the live apps, probed on their `/healthz` and cached for a few seconds."""
 
+import json
 import threading
 import time
 
 from flask import Flask, current_app
 
 from host_app.freshness import SingleRefresh
-from mfe_platform.readiness import healthy
+from host_app.probing import bounded_get
 
 FRESH_SECONDS = 2.0
+# The whole probe, connect to last byte; a `/healthz` answer is a few dozen bytes.
 TIMEOUT_SECONDS = 1.5
+MAX_BYTES = 4096
+
+
+def healthy(url: str) -> bool:
+    """Whether the app at `url` answers `/healthz` with status ok, whole, in time and small."""
+    try:
+        body = json.loads(bounded_get(url, "/healthz", TIMEOUT_SECONDS, MAX_BYTES))
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(body, dict) and body.get("status") == "ok"
 
 
 class HealthProbe:
@@ -23,11 +35,17 @@ class HealthProbe:
     def probe(self, url: str) -> dict:
         """Probe now: `{"status": "up"|"down", "checkedAt": ms, ...}`."""
         checked = int(time.time() * 1000)
-        up = healthy(url, timeout=TIMEOUT_SECONDS) is not None
+        up = healthy(url)
         result = {"status": "up" if up else "down", "checkedAt": checked}
         with self._lock:
             self._cache[url] = (time.monotonic(), result)
         return result
+
+    def cached(self, url: str) -> bool:
+        """Whether `status(url)` would answer from the cache, without probing."""
+        with self._lock:
+            cached = self._cache.get(url)
+        return cached is not None and time.monotonic() - cached[0] < FRESH_SECONDS
 
     def status(self, url: str, fresh: bool = False) -> dict:
         """The cached result, probing when older than a few seconds (or when `fresh`)."""

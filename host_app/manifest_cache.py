@@ -15,10 +15,13 @@ from flask import Flask, current_app
 from pydantic import ValidationError
 
 from host_app.freshness import SingleRefresh
-from shared_contracts.manifests import Manifest, fetch_manifest
+from host_app.probing import bounded_get
+from shared_contracts.manifests import Manifest
 
 FRESH_SECONDS = 5.0
+# The whole fetch, connect to last byte, and the largest manifest read.
 TIMEOUT_SECONDS = 2.0
+MAX_BYTES = 64 * 1024
 # A page asks for missing manifests when a frame says hello: at most one fetch a second each.
 MISSING_RETRY_SECONDS = 1.0
 # What a fetch raises when the app is down, hangs, cuts the answer short or is not an app.
@@ -54,7 +57,9 @@ class ManifestCache:
 
     def fetch(self, url: str) -> Manifest:
         """GET `{url}/mfe-manifest.json`; raises one of FETCH_ERRORS when it cannot."""
-        return fetch_manifest(url, TIMEOUT_SECONDS)
+        return Manifest.model_validate_json(
+            bounded_get(url, "/mfe-manifest.json", TIMEOUT_SECONDS, MAX_BYTES)
+        )
 
     def refresh(self, url: str) -> Manifest:
         """Fetch `url`'s manifest now and keep it; raises like `fetch`.
@@ -72,6 +77,12 @@ class ManifestCache:
         self._failed.pop(url, None)
         self._remember(url, manifest)
         return manifest
+
+    def cached(self, url: str) -> bool:
+        """Whether `get(url)` would answer without fetching."""
+        cached = self._fresh.get(url)
+        fresh = cached is not None and time.monotonic() - cached[0] < FRESH_SECONDS
+        return fresh or self._failed_within(url, FRESH_SECONDS)
 
     def get(self, url: str) -> Manifest | None:
         """The manifest at `url`: fresh, else the last one known, else None."""

@@ -14,13 +14,16 @@ from flask import Blueprint, Flask, current_app, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from host_app import deployment_store, eventlog, health, logwire, manifest_cache, status
+from host_app import deployment_store, eventlog, health, logwire, manifest_cache, probing, status
 from mfe_platform.web.errors import ApiError
 
 bp = Blueprint("realtime", __name__)
 sock = Sock()
 
 HEALTH_INTERVAL_SECONDS = 2.0
+# The largest message a page may send (its log batches stay well below): a bigger one closes
+# the connection (1009) before it is ever whole in memory. Counted as the characters of text.
+MAX_MESSAGE_BYTES = 1024 * 1024
 
 
 class Connection:
@@ -89,15 +92,29 @@ class Hub:
             probe = health.probe()
             live = deployment_store.store().live()
             canaries = {app: status.canary_of(state, app) for app in live}
-            return {
-                "type": "health",
-                "health": {app: probe.status(d["url"], fresh)["status"] for app, d in live.items()},
-                "canary": {
-                    app: probe.status(rollout["url"], fresh)["status"]
-                    for app, rollout in canaries.items()
-                    if rollout is not None
-                },
-            }
+        urls = [d["url"] for d in live.values()]
+        urls += [rollout["url"] for rollout in canaries.values() if rollout is not None]
+        # All at once: a slow app must not hold up the health of the others.
+        checked = dict(
+            zip(
+                urls,
+                probing.side_by_side(
+                    lambda url: probe.status(url, fresh)["status"],
+                    urls,
+                    lambda url: not fresh and probe.cached(url),
+                ),
+                strict=True,
+            )
+        )
+        return {
+            "type": "health",
+            "health": {app: checked[d["url"]] for app, d in live.items()},
+            "canary": {
+                app: checked[rollout["url"]]
+                for app, rollout in canaries.items()
+                if rollout is not None
+            },
+        }
 
     def publish_health(self, fresh: bool = False) -> None:
         """Probe and push health to pages when it changed."""
@@ -131,7 +148,7 @@ def same_origin_only():
         )
 
 
-def _handle(connection: Connection, message: dict) -> None:
+def _handle(connection: Connection, message: dict, size: int) -> None:
     kind = message.get("type")
     if kind == "ping":
         connection.send({"type": "pong", "echo": message.get("echo")})
@@ -141,7 +158,7 @@ def _handle(connection: Connection, message: dict) -> None:
         connection.send({"type": "deployments", **status.describe()})
         connection.send(hub().health_now())
         if connection.role == "inspector":
-            connection.send({"type": "log", "entries": eventlog.log().recent(1000), "replay": True})
+            connection.send({"type": "log", "entries": eventlog.log().recent(), "replay": True})
     elif kind == "probe":
         hub().publish_health(fresh=True)
     elif kind == "manifests":
@@ -157,9 +174,7 @@ def _handle(connection: Connection, message: dict) -> None:
             connection.send({"type": "error", "message": f"{malformed} log entries malformed"})
         if entries:
             page = str(message.get("page", ""))[:64]
-            for entry in entries:
-                entry["page"] = page
-            eventlog.log().extend(entries)
+            eventlog.log().extend_from_page(entries, page, size)
 
 
 @sock.route("/ws", bp=bp)
@@ -180,7 +195,7 @@ def socket(ws):
                 connection.send({"type": "error", "message": "not JSON"})
                 continue
             if isinstance(message, dict):
-                _handle(connection, message)
+                _handle(connection, message, len(text))
     except ConnectionClosed:
         pass
     finally:
@@ -189,6 +204,7 @@ def socket(ws):
 
 def init_app(app: Flask) -> None:
     """Register the WebSocket route and the hub; log batches go to inspectors."""
+    app.config.setdefault("SOCK_SERVER_OPTIONS", {"max_message_size": MAX_MESSAGE_BYTES})
     sock.init_app(app)
     app.register_blueprint(bp)
     app.extensions["mfe_hub"] = Hub(app)

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, render_template
 
-from host_app import buslimits, deployment_store, manifest_cache, overrides, status
+from host_app import approvals, buslimits, deployment_store, overrides, status
 from shared_contracts.bundle import default_bundle
 
 bp = Blueprint("shell", __name__)
@@ -36,7 +36,8 @@ def page_config() -> dict:
 
 
 def _serving(deployment: dict) -> dict:
-    manifest = manifest_cache.cache().get(deployment["url"])
+    # The approved manifest: what this release was deployed with, whatever it serves now.
+    manifest, _ = approvals.approvals().effective(deployment["url"])
     return {
         "release": deployment["release"],
         "url": deployment["url"],

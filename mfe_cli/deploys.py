@@ -78,6 +78,13 @@ def show_status(args: argparse.Namespace) -> int:
     print(table(["APP", "LIVE", "URL", "HEALTH", "SHARE", "EMITS", "CONSUMES"], rows))
     for line in rollouts.status_lines(state):
         print(line)
+    for app, entry in state["apps"].items():
+        if entry.get("manifestDrift") is True:
+            print(
+                f"WARNING: {app} release {entry['release']} now serves another manifest than the"
+                f" one it was deployed with; the bus keeps the approved one (above) until"
+                f" `mfe deploy {app} {entry['release']}` passes the check again"
+            )
     return EXIT_OK
 
 

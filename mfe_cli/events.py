@@ -56,20 +56,26 @@ def line(entry: dict) -> str:
     elif kind == "refused":
         what = entry.get("kind") or "message"
         text = f"refused {what} from {entry.get('origin')}: {entry.get('verdict')}"
-    elif kind == "deploy" and entry.get("verdict"):
+    elif kind == "deploy" and entry.get("by") == "host" and entry.get("verdict"):
         # A canary rollout's decision, with the figures that made it.
         share = f" ({entry['share']}%)" if entry.get("share") else ""
         text = f"{entry['verdict']} {entry.get('app')} release {entry.get('release')}{share}"
         text += f": {entry.get('summary', '')}"
         sender = "rollout"
-    elif kind == "deploy":
+    elif kind == "deploy" and entry.get("by") == "host":
+        # Only the host's own records read as deploys; a page's report never does.
         text = f"deploy {entry.get('app')} release {entry.get('release')} at {entry.get('url')}"
         if entry.get("forced"):
             text += " (FORCED: " + "; ".join(entry.get("warnings", [])) + ")"
         sender = "admin"
     else:
-        text = kind or "?"
-    return printable(f"{stamp} {sender:<12} {text}")
+        text = str(kind or "?")
+    # Who wrote the row, as the host's server stamped it: whatever a page reported is marked
+    # `page`, its sender kept to one short word, so it can never pass for the host's record.
+    by = "host" if entry.get("by") == "host" else "page"
+    if by == "page":
+        sender = "".join("_" if c.isspace() else c for c in str(sender))[:24]
+    return printable(f"{stamp} {by} {sender:<12} {text}")
 
 
 def printable(text: str) -> str:

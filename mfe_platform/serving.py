@@ -22,6 +22,9 @@ from mfe_platform import settings
 # request at a time per thread): each Python process of the shop costs 45-55 MiB, and a laptop
 # runs five of them, while one process still serves 2,000 cart reads a second.
 # `MFE_WORKERS=3` runs three single-threaded worker processes instead, for load tests.
+# Granian serves them through its ASGI interface with a front that reads each body whole,
+# under a deadline, before a thread runs the WSGI app: its WSGI interface let a client
+# trickling a body hold the thread (buffered.py).
 SERVERS = {
     "host": {
         "server": "gunicorn",
@@ -185,17 +188,24 @@ def _run_granian(target: str, bind: str, server: dict) -> None:
     from granian.constants import Interfaces
     from granian.server import MPServer
 
+    from mfe_platform import buffered
+
     host, port = bind.rsplit(":", 1)
+    # The WSGI app behind an ASGI front that reads each body whole, under a deadline, before a
+    # thread runs the app: a client trickling its body cannot hold a worker (buffered.py).
+    os.environ[buffered.TARGET_VARIABLE] = target
+    os.environ[buffered.THREADS_VARIABLE] = str(server["blocking_threads"])
     kind = MPServer if server.get("processes", True) else _thread_workers()
     kind(
-        target,
+        f"{buffered.__name__}:from_environment",
         address=host,
         port=int(port),
-        interface=Interfaces.WSGI,
+        interface=Interfaces.ASGI,
         factory=True,
         websockets=False,
         workers=server["workers"],
-        blocking_threads=server["blocking_threads"],
+        # The front's own threads run the app (buffered.py); granian's run the event loop.
+        blocking_threads=1,
         # A worker that dies (OOM, a crash in C) comes back instead of taking the app down.
         respawn_failed_workers=True,
         workers_kill_timeout=5,

@@ -1,7 +1,7 @@
 -- One wrk script for every HTTP figure of the benchmark (see bench/wrk.py).
---   MODE=get   GET $REQUEST_PATH, each request with the next session's cookie (if any)
---   MODE=post  POST a new cart:item-added envelope with the next session's cookie and token
--- SESSIONS is a file of "cookie<TAB>csrf-token" lines; PRODUCTS is "id:price,id:price,...";
+--   MODE=get   GET $REQUEST_PATH, each request with the next session's token (if any)
+--   MODE=post  POST a new cart:item-added envelope with the next session's token
+-- SESSIONS is a file of shopper tokens, one a line; PRODUCTS is "id:price,id:price,...";
 -- RUN (hex, 8 digits) makes this run's event ids unique. done() prints one JSON line.
 
 local mode = os.getenv("MODE")
@@ -14,8 +14,7 @@ local sessions = {}
 local sessions_file = os.getenv("SESSIONS")
 if sessions_file ~= nil and sessions_file ~= "" then
   for line in io.lines(sessions_file) do
-    local cookie, token = string.match(line, "([^\t]+)\t([^\t]+)")
-    table.insert(sessions, {cookie, token})
+    if line ~= "" then table.insert(sessions, line) end
   end
 end
 
@@ -50,7 +49,7 @@ function request()
   if #sessions > 0 then
     -- Threads start at different sessions; each then walks through all of them.
     session = sessions[(sent + tid * 97) % #sessions + 1]
-    headers["Cookie"] = session[1]
+    headers["Authorization"] = "Bearer " .. session
   end
   if mode ~= "post" then
     return wrk.format("GET", path, headers)
@@ -60,7 +59,6 @@ function request()
   local item = string.format("w%s%04x%x", run, tid, sent)
   headers["Content-Type"] = "application/json"
   headers["Origin"] = origin
-  headers["X-CSRF-Token"] = session[2]
   return wrk.format("POST", path, headers, string.format(envelope, id, item, product[1], product[2]))
 end
 

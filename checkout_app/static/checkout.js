@@ -3,7 +3,6 @@
 
 import { mfe } from "/mfe/static/client.js";
 
-const csrf = document.querySelector("meta[name='csrf-token']").content;
 const release = Number(document.body.dataset.release);
 const els = {
   cart: document.getElementById("cart"),
@@ -30,20 +29,39 @@ class ApiFailure extends Error {
   }
   get permanent() {
     // Our own validation said no: retrying the same request cannot succeed. Anything else
-    // (403 after a lost session cookie, 404 from a release without the route, 5xx) may pass
-    // later: the event is failed, retried, and waits for the next handshake if need be.
+    // (401 for a token refused, 404 from a release without the route, 5xx) may pass later:
+    // the event is failed, retried, and waits for the next handshake if need be.
     return [400, 409, 413, 422].includes(this.status);
   }
 }
 
+// Who the shopper is: a token the host keeps in its own storage and hands to this frame (the
+// chapter's shared-service pattern). Sent explicitly on each call, never as a cookie, so no
+// other server on localhost receives it and no other page can send it: no CSRF to guard.
+let shopper = null;
+function shopperToken() {
+  shopper ??= mfe.request("shopper.token").then(
+    (answer) => answer.token,
+    (error) => {
+      // Asked again next time (the host may still be starting).
+      shopper = null;
+      throw error;
+    },
+  );
+  return shopper;
+}
+
 async function api(method, path, body) {
+  const headers = { Authorization: `Bearer ${await shopperToken()}` };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(path, {
     method,
-    credentials: "same-origin",
-    headers:
-      body === undefined ? { "X-CSRF-Token": csrf } : { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+    credentials: "omit",
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  // A token checkout refuses: ask the host again on the next call.
+  if (response.status === 401) shopper = null;
   let payload = null;
   try {
     payload = await response.json();
@@ -112,9 +130,10 @@ async function announce(cart) {
 }
 
 // At least once from the bus, exactly once in the cart: the server is idempotent by id,
-// and the ack is sent only after this promise settles.
-mfe.on("cart:item-added", (data, envelope) =>
-  serially(async () => {
+// and the ack is sent only after this promise settles. Named: the host's log says which
+// handler refused an event.
+function saveToCart(data, envelope) {
+  return serially(async () => {
     try {
       const cart = await api("POST", "/api/cart/items", envelope);
       say("");
@@ -131,8 +150,9 @@ mfe.on("cart:item-added", (data, envelope) =>
       say("Saving the cart failed; it will be retried.");
       throw error;
     }
-  }),
-);
+  });
+}
+mfe.on("cart:item-added", saveToCart);
 
 function removeLine(productId) {
   return serially(async () => {

@@ -1,7 +1,7 @@
 """Fixtures: a checkout app on a temporary data folder with an injected catalog, and a shopper."""
 
 import copy
-import re
+import secrets
 import uuid
 
 import pytest
@@ -11,8 +11,6 @@ from werkzeug.test import TestResponse
 from checkout_app import create_app
 from mfe_platform import settings
 from shared_contracts.envelope import new_envelope
-
-COOKIE = "mfe_checkout_session"
 
 # The catalog as products' `GET /api/products` serves it (kettle and beans are on promotion).
 CATALOG = [
@@ -82,30 +80,22 @@ def envelope(
 
 
 class Shopper:
-    """One browser on the checkout page: its session cookie, CSRF token and Origin."""
+    """One shopper as checkout's page calls the API: its bearer token and this release's Origin."""
 
-    def __init__(self, app: Flask, cookie: str | None = None):
+    def __init__(self, app: Flask, token: str | None = None):
         self.app = app
         self.client = app.test_client()
-        if cookie is not None:
-            self.client.set_cookie(COOKIE, cookie)
-        page = self.client.get("/")
-        assert page.status_code == 200
-        self.token = re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text).group(1)
+        # As the host's page makes it: 32 random bytes, base64url.
+        self.token = token or secrets.token_urlsafe(32)
         self.origin = app.config[settings.url_key("checkout", app.config["RELEASE"])]
 
-    @property
-    def cookie(self) -> str:
-        """The session cookie's value (to open the same cart in another app)."""
-        return self.client.get_cookie(COOKIE).value
-
     def in_app(self, app: Flask) -> "Shopper":
-        """The same browser talking to another app (release) on the same data folder."""
-        return Shopper(app, cookie=self.cookie)
+        """The same shopper talking to another app (release) on the same data folder."""
+        return Shopper(app, token=self.token)
 
     def headers(self, **extra) -> dict:
-        """The headers our own page sends on a state change."""
-        return {"Origin": self.origin, "X-CSRF-Token": self.token, **extra}
+        """The headers our own page sends: the token, and the Origin a browser adds."""
+        return {"Origin": self.origin, "Authorization": f"Bearer {self.token}", **extra}
 
     def post(self, path: str, body=None, *, raw: str | None = None, headers=None) -> TestResponse:
         """POST JSON (a value, or raw JSON text) as the page would."""
@@ -130,7 +120,7 @@ class Shopper:
 
     def cart(self) -> dict:
         """GET the cart."""
-        response = self.client.get("/api/cart")
+        response = self.client.get("/api/cart", headers=self.headers())
         assert response.status_code == 200, response.json
         return response.json
 
@@ -155,11 +145,11 @@ def client(app):
 
 @pytest.fixture
 def shopper(app) -> Shopper:
-    """A browser that has loaded the release 1 page."""
+    """A shopper of release 1."""
     return Shopper(app)
 
 
 @pytest.fixture
 def shopper2(app2) -> Shopper:
-    """A browser that has loaded the release 2 page."""
+    """A shopper of release 2."""
     return Shopper(app2)

@@ -95,14 +95,44 @@ def test_same_id_with_a_different_body_is_a_conflict(shopper):
     assert shopper.cart()["itemCount"] == 1
 
 
-def test_same_id_from_another_cart_is_a_conflict(app, shopper):
-    """An id applied to one cart cannot be replayed into another browser's cart."""
+def test_an_id_another_cart_used_first_is_no_conflict_here(app, shopper):
+    """Event-id squatting: ids are public (the event log shows them), so a foreign session may
+    post the shopper's id first, even with another body. Idempotency is per cart: the
+    shopper's add still lands, once, and the foreign cart keeps only its own."""
     event = envelope("grinder", 1)
-    shopper.post("/api/cart/items", event)
-    stranger = Shopper(app)
-    response = stranger.post("/api/cart/items", event)
-    assert response.status_code == 409
-    assert stranger.cart()["itemCount"] == 0
+    squatter = Shopper(app)
+    assert (
+        squatter.post(
+            "/api/cart/items", {**event, "data": {**event["data"], "quantity": 5}}
+        ).status_code
+        == 201
+    )
+    response = shopper.post("/api/cart/items", event)
+    assert response.status_code == 201, response.json
+    assert shopper.post("/api/cart/items", event).status_code == 200
+    assert shopper.cart()["itemCount"] == 1
+    assert squatter.cart()["itemCount"] == 5
+
+
+def test_a_database_keyed_by_event_id_alone_moves_to_per_cart_keys(tmp_path):
+    """A data folder from before keeps its applied ids, now per cart, and still dedupes them."""
+    app = make_app(tmp_path)
+    shopper = Shopper(app)
+    event = envelope("grinder", 1)
+    assert shopper.post("/api/cart/items", event).status_code == 201
+    with sqlite3.connect(app.config["DATABASE"]) as conn:
+        conn.executescript(
+            "ALTER TABLE applied_events RENAME TO scoped;"
+            "CREATE TABLE applied_events (event_id TEXT PRIMARY KEY, cart_id TEXT NOT NULL,"
+            " body_sha256 TEXT NOT NULL, applied_at INTEGER NOT NULL);"
+            "INSERT INTO applied_events"
+            " SELECT event_id, cart_id, body_sha256, applied_at FROM scoped;"
+            "DROP TABLE scoped;"
+        )
+    again = shopper.in_app(make_app(tmp_path))
+    assert again.post("/api/cart/items", event).status_code == 200
+    assert again.cart()["itemCount"] == 1
+    assert Shopper(again.app).post("/api/cart/items", event).status_code == 201
 
 
 def test_both_versions_of_one_dual_emitted_event_count_once(shopper2):
@@ -370,7 +400,7 @@ def test_a_form_body_is_a_400(shopper):
     assert shopper.cart()["itemCount"] == 0
 
 
-def test_wrong_method_is_a_405_not_a_csrf_failure(client):
+def test_wrong_method_is_a_405_not_a_credential_failure(client):
     """A method the route does not take is an honest 405."""
     response = client.post("/api/cart")
     assert response.status_code == 405
@@ -405,11 +435,11 @@ def test_delete_an_unknown_line_is_a_404(shopper):
     assert quantities(shopper.cart()) == {"grinder": 1}
 
 
-def test_delete_needs_csrf(shopper):
-    """DELETE is a state change like POST."""
+def test_delete_needs_the_token(shopper):
+    """DELETE is a state change like POST: without the shopper's token, 401."""
     shopper.add("grinder", 1)
     response = shopper.client.delete("/api/cart/items/grinder", headers={"Origin": shopper.origin})
-    assert response.status_code == 403
+    assert (response.status_code, response.json["error"]) == (401, "unauthorized")
     assert quantities(shopper.cart()) == {"grinder": 1}
 
 

@@ -10,15 +10,14 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from checkout_app import db
-from checkout_app.tests.conftest import COOKIE, Shopper, envelope, make_app
+from checkout_app.tests.conftest import Shopper, envelope, make_app
 
 
 def post_all(shopper_args: tuple, events: list[dict], start: threading.Barrier | None) -> list:
-    """POST each event with a fresh client of the same browser; the status codes."""
-    app, cookie, token, origin = shopper_args
+    """POST each event with a fresh client of the same shopper; the status codes."""
+    app, token, origin = shopper_args
     client = app.test_client()
-    client.set_cookie(COOKIE, cookie)
-    headers = {"Origin": origin, "X-CSRF-Token": token}
+    headers = {"Origin": origin, "Authorization": f"Bearer {token}"}
     if start is not None:
         start.wait()
     return [client.post("/api/cart/items", json=e, headers=headers).status_code for e in events]
@@ -26,7 +25,7 @@ def post_all(shopper_args: tuple, events: list[dict], start: threading.Barrier |
 
 def browser(shopper: Shopper, app=None) -> tuple:
     """What a thread needs to act as `shopper` (optionally against another app instance)."""
-    return (app or shopper.app, shopper.cookie, shopper.token, shopper.origin)
+    return (app or shopper.app, shopper.token, shopper.origin)
 
 
 def test_distinct_events_from_many_threads_and_two_instances_count_once_each(tmp_path):
@@ -67,13 +66,13 @@ def test_one_event_from_8_threads_at_once_counts_once(tmp_path):
     assert shopper.cart()["itemCount"] == 2
 
 
-def _other_process(data_dir, cookie, token, events, ready, go, results) -> None:
+def _other_process(data_dir, token, events, ready, go, results) -> None:
     """Run in a child process: a separate checkout app posting `events` when told to."""
     app = make_app(data_dir)
     ready.set()
     go.wait(30)
     origin = app.config["CHECKOUT_V1_URL"]
-    results.put(post_all((app, cookie, token, origin), events, None))
+    results.put(post_all((app, token, origin), events, None))
 
 
 def test_another_process_writing_at_the_same_time(tmp_path):
@@ -88,7 +87,6 @@ def test_another_process_writing_at_the_same_time(tmp_path):
         target=_other_process,
         args=(
             str(tmp_path),
-            shopper.cookie,
             shopper.token,
             [*theirs, duplicate],
             ready,

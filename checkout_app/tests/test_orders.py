@@ -4,6 +4,7 @@ import copy
 import re
 import socket
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -219,3 +220,21 @@ def test_a_short_address_is_an_address(app, shopper):
     assert shopper.order(address="Home").status_code == 201
     (order,) = stored_orders(app)
     assert order["address"] == "Home"
+
+
+def test_personal_data_on_disk_is_private(tmp_path):
+    """Names, emails and addresses: the data folder is 0700, the database, its WAL, shared
+    memory and lock files 0600, also for a folder and files made before with wider modes."""
+    folder = tmp_path / "checkout"
+    folder.mkdir(mode=0o755)
+    (folder / "checkout.sqlite3-wal").touch(mode=0o644)
+    app = make_app(tmp_path)
+    shopper = Shopper(app)
+    shopper.add("grinder", 1)
+    assert shopper.order().status_code == 201
+    database = Path(app.config["DATABASE"])
+    files = [database, Path(f"{database}-wal"), Path(f"{database}-shm"), Path(f"{database}.lock")]
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert {str(path.name): path.stat().st_mode & 0o777 for path in files} == {
+        path.name: 0o600 for path in files
+    }

@@ -12,6 +12,9 @@ const LOG_BATCH = 500;
 // a moment ago are likely acked before the next flush, and then need not travel (withdraw).
 const LOG_EARLY = 2000;
 const LOG_HOLD = 500;
+// The host closes the socket on a bigger message (realtime.py, MAX_MESSAGE_BYTES): a batch
+// that would be larger leaves in halves, and a single entry that large as a stub.
+const MAX_MESSAGE_CHARS = 1024 * 1024;
 
 /**
  * Pack log entries for the wire: each entry becomes a row of its values, after the index of
@@ -123,8 +126,21 @@ export class Realtime {
   flushLogs(count = this.logs.length) {
     if (!this.logs.length || !this.open) return;
     const leaving = this.logs.splice(0, count).filter((entry) => !this.withdrawn.has(entry));
-    for (let i = 0; i < leaving.length; i += LOG_BATCH) {
-      this.send({ type: "log", page: this.page, ...packLog(leaving.slice(i, i + LOG_BATCH)) });
+    for (let i = 0; i < leaving.length; i += LOG_BATCH) this.sendLogs(leaving.slice(i, i + LOG_BATCH));
+  }
+
+  /** One `log` message of `entries`, or several when one would be over the host's limit. */
+  sendLogs(entries) {
+    const text = JSON.stringify({ type: "log", page: this.page, ...packLog(entries) });
+    if (text.length <= MAX_MESSAGE_CHARS) {
+      this.socket.send(text);
+    } else if (entries.length === 1) {
+      const [entry] = entries;
+      this.sendLogs([{ type: entry.type, at: entry.at, oversized: text.length }]);
+    } else {
+      const half = entries.length >> 1;
+      this.sendLogs(entries.slice(0, half));
+      this.sendLogs(entries.slice(half));
     }
   }
 }

@@ -7,6 +7,7 @@ import { Cohort } from "./cohort.js";
 import { Overrides } from "./overrides.js";
 import { Ownership } from "./ownership.js";
 import { Realtime } from "./realtime.js";
+import { offerShopperToken } from "./shopper.js";
 import { Toasts } from "./toasts.js";
 
 const config = JSON.parse(document.getElementById("page-config").dataset.config);
@@ -53,19 +54,19 @@ const cohort = new Cohort(storage, new URLSearchParams(window.location.search).g
 // The last count checkout reported, shown at once when the page loads (a reload, or checkout
 // down) instead of "0" until checkout's frame reports again; checkout corrects it if it changed.
 const COUNT_KEY = "mfe-cart-count";
-let counts = null;
+let kept = null;
 try {
-  counts = window.localStorage;
-  const last = counts.getItem(COUNT_KEY);
+  kept = window.localStorage;
+  const last = kept.getItem(COUNT_KEY);
   if (last !== null && /^\d{1,9}$/.test(last)) badge.textContent = last;
 } catch {
-  counts = null;
+  kept = null;
 }
 
 function showCount(itemCount) {
   badge.textContent = String(itemCount);
   try {
-    counts?.setItem(COUNT_KEY, String(itemCount));
+    kept?.setItem(COUNT_KEY, String(itemCount));
   } catch {
     // Storage full or refused: the badge is still right in this page.
   }
@@ -96,6 +97,8 @@ router.service("notifications.show", (params) => {
   toasts.show(params);
   return { shown: true };
 });
+
+offerShopperToken(router, kept);
 
 // A frame whose app's manifest the host did not know when this page loaded (the app was down
 // and never seen): once it answers, ask the host to fetch it, again until a `deployments`

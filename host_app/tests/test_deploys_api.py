@@ -192,7 +192,7 @@ def test_a_deploy_reads_the_candidate_anew_for_everyone(client, fake_child):
 def test_deploy_is_logged(client):
     """Every deploy leaves an entry in the event log, not forced when it was compatible."""
     assert deploy(client, {"app": "checkout", "release": 2}).status_code == 200
-    entries = client.get("/api/events").get_json()["entries"]
+    entries = client.get("/api/events", headers=AUTH).get_json()["entries"]
     deploys = [e for e in entries if e["type"] == "deploy"]
     assert len(deploys) == 1
     assert deploys[0]["app"] == "checkout"
@@ -262,7 +262,8 @@ def test_incompatible_deploy_is_409_with_reasons(client, breaking_url):
     state = client.get("/api/deployments").get_json()
     assert state["apps"]["products"]["release"] == 1
     assert "3" not in state["apps"]["products"]["releases"]
-    assert not [e for e in client.get("/api/events").get_json()["entries"] if e["type"] == "deploy"]
+    entries = client.get("/api/events", headers=AUTH).get_json()["entries"]
+    assert not [e for e in entries if e["type"] == "deploy"]
 
 
 def test_a_candidate_speaking_another_bus_protocol_is_409(client, fake_child):
@@ -310,7 +311,7 @@ def test_forced_deploy_goes_through_with_warnings(client, breaking_url):
     body = response.get_json()
     assert body["apps"]["products"]["release"] == 3
     assert body["warnings"] and any("9.0.0" in w for w in body["warnings"])
-    entries = client.get("/api/events").get_json()["entries"]
+    entries = client.get("/api/events", headers=AUTH).get_json()["entries"]
     deploys = [e for e in entries if e["type"] == "deploy"]
     assert len(deploys) == 1
     assert deploys[0]["forced"] is True
@@ -322,7 +323,7 @@ def test_force_on_a_compatible_deploy_is_not_marked_forced(client):
     response = deploy(client, {"app": "products", "release": 2, "force": True})
     assert response.status_code == 200
     assert response.get_json()["warnings"] == []
-    entries = client.get("/api/events").get_json()["entries"]
+    entries = client.get("/api/events", headers=AUTH).get_json()["entries"]
     assert [e["forced"] for e in entries if e["type"] == "deploy"] == [False]
 
 
@@ -375,7 +376,7 @@ def test_reset_restores_defaults(client, tmp_path, children):
     assert (apps["products"]["release"], apps["checkout"]["release"]) == (1, 1)
     assert apps["products"]["url"] == children["PRODUCTS_V1_URL"]
     assert not (tmp_path / "host" / "deployments.json").exists()
-    entries = client.get("/api/events").get_json()["entries"]
+    entries = client.get("/api/events", headers=AUTH).get_json()["entries"]
     assert [e["type"] for e in entries] == ["reset"]
 
 
@@ -414,4 +415,5 @@ def test_token_never_logged(host_app_factory, breaking_url, caplog, tmp_path):
     assert forced.status_code == 200
     assert any("forced" in r.getMessage() for r in caplog.records), "the deploy was logged"
     assert token not in caplog.text
-    assert all(token not in json.dumps(e) for e in client.get("/api/events").get_json()["entries"])
+    entries = client.get("/api/events", headers=headers).get_json()["entries"]
+    assert entries and all(token not in json.dumps(e) for e in entries)

@@ -33,7 +33,7 @@ def state(client) -> dict:
 
 def deploy_rows(client) -> list[dict]:
     """The deploy rows of the event log, oldest first."""
-    entries = client.get("/api/events").get_json()["entries"]
+    entries = client.get("/api/events", headers=AUTH).get_json()["entries"]
     return [e for e in entries if e["type"] == "deploy"]
 
 

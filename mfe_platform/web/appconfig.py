@@ -45,7 +45,9 @@ def configure(app: Flask, name: str, defaults: dict, test_config: dict | None) -
     if app.config["RELEASE"] not in settings.RELEASES and name != "host":
         raise ValueError(f"MFE_RELEASE must be one of {settings.RELEASES}")
     folder = Path(app.config["DATA_DIR"]) / name
-    folder.mkdir(parents=True, exist_ok=True)
+    # Private to the user: checkout's holds names, emails and addresses, every one a secret key.
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
     app.config["APP_DATA_DIR"] = str(folder)
     # Each app has its own key (`MFE_CHECKOUT_SECRET_KEY`, ...), shared by its two releases.
     own_key = app.config.get(f"{name.upper()}_SECRET_KEY")

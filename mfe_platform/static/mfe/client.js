@@ -7,7 +7,7 @@
 
 import { Answers } from "./answers.js";
 import { batchingSender, unbatch } from "./batching.js";
-import { Handlers } from "./handlers.js";
+import { Handlers, newOutcome } from "./handlers.js";
 import { BusError, PROTOCOL, TAG, uuid4 } from "./protocol.js";
 import { RecentIds } from "./recent.js";
 
@@ -17,6 +17,8 @@ const DEFAULT_TIMEOUT_MS = 5000;
 const HELLO_FIRST_MS = 10;
 const HELLO_EAGER_MS = 1000;
 const OFFSCREEN_CHECK_MS = 100;
+// Events some of whose handlers are done while others failed and wait for the retry.
+const PROGRESS_LIMIT = 1000;
 
 // Exported for `bench/js/purejs.js`, which wires clients to a router without a browser port.
 export class BusClient {
@@ -33,6 +35,8 @@ export class BusClient {
     this.answers = new Answers();
     this.seen = new RecentIds(SEEN_LIMIT);
     this.inFlight = new Map();
+    // id -> the outcome so far of each handler of that event (see handlers.js).
+    this.progress = new Map();
     // History: what was sent or received, and which, in two arrays trimmed together.
     this.logged = [];
     this.directions = [];
@@ -238,46 +242,43 @@ export class BusClient {
     }
     if (this.inFlight.has(id)) return;
     this.remember("received", envelope);
-    let work;
-    try {
-      work = this.handlers.run(envelope);
-    } catch (error) {
-      this.failed(id, error);
-      return;
-    }
+    // Each handler's outcome is its own: one that failed is run again on the retry, one that
+    // finished or refused is not, and none stops the others.
+    const outcome = this.progress.get(id) ?? newOutcome();
+    const work = this.handlers.run(envelope, outcome);
     // Handlers that return nothing to wait for are acked at once; a promise settles first.
     if (work === undefined) {
-      this.handled(id);
+      this.settled(id, outcome);
       return;
     }
     this.inFlight.set(id, work);
-    work.then(
-      () => {
-        this.inFlight.delete(id);
-        this.handled(id);
-      },
-      (error) => {
-        this.inFlight.delete(id);
-        this.failed(id, error);
-      },
-    );
+    work.then(() => {
+      this.inFlight.delete(id);
+      this.settled(id, outcome);
+    });
   }
 
-  handled(id) {
-    this.seen.add(id);
-    this.post({ tag: TAG, kind: "ack", id });
-  }
-
-  failed(id, error) {
-    const message = String(error?.message || error);
-    // A handler that refuses the event for good (`error.rejected`, a reason) is done with it:
-    // acked, so nobody retries what cannot succeed, and the host's log says why.
-    if (typeof error?.rejected === "string") {
-      this.seen.add(id);
-      this.post({ tag: TAG, kind: "ack", id, rejected: error.rejected.slice(0, 64), message: message.slice(0, 500) });
+  /** Every handler had its turn: ack, refuse for good, or fail so the host retries. */
+  settled(id, outcome) {
+    const said = (list, verb) => list.map((r) => `${r.label} ${verb}: ${r.message}`).join("; ");
+    if (outcome.failed.length) {
+      this.progress.delete(id);
+      this.progress.set(id, outcome);
+      // Bounded: the oldest unfinished event forgets which of its handlers are done.
+      if (this.progress.size > PROGRESS_LIMIT) this.progress.delete(this.progress.keys().next().value);
+      this.post({ tag: TAG, kind: "fail", id, message: said(outcome.failed, "failed").slice(0, 500) });
       return;
     }
-    this.post({ tag: TAG, kind: "fail", id, message });
+    this.progress.delete(id);
+    this.seen.add(id);
+    // A handler that refused the event for good (`error.rejected`, a reason) is done with it:
+    // acked, so nobody retries what cannot succeed, and the host's log says who refused and why.
+    const [first] = outcome.refused;
+    if (first === undefined) this.post({ tag: TAG, kind: "ack", id });
+    else {
+      const message = said(outcome.refused, "refused").slice(0, 500);
+      this.post({ tag: TAG, kind: "ack", id, rejected: first.reason.slice(0, 64), message });
+    }
   }
 }
 
