@@ -12,15 +12,28 @@ from playwright.sync_api import sync_playwright
 from e2e.browsers import launch_options
 
 
+def pytest_addoption(parser):
+    """`--headed` and `--slowmo MS`: watch a browser test run (workshop lab 8)."""
+    group = parser.getgroup("browser", "the browser of the browser tests")
+    group.addoption("--headed", action="store_true", help="show the browser window")
+    group.addoption(
+        "--slowmo", type=float, default=0, metavar="MS", help="pause MS ms before each action"
+    )
+
+
 @pytest.fixture(scope="session")
-def browser():
+def browser(pytestconfig):
     """Chromium, chosen by e2e/browsers.py (MFE_BROWSER, Playwright's own, /usr/bin/chromium)."""
     with sync_playwright() as playwright:
         try:
             options = launch_options(playwright)
         except RuntimeError as error:
             pytest.exit(str(error), returncode=3)
-        chromium = playwright.chromium.launch(**options)
+        chromium = playwright.chromium.launch(
+            **options,
+            headless=not pytestconfig.getoption("headed"),
+            slow_mo=pytestconfig.getoption("slowmo"),
+        )
         yield chromium
         chromium.close()
 

@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
             "browser": None,
             "skipped": args.skip,
             "load_generator": args.load_generator,
+            # Other programs share the cores: every figure depends on how busy they were.
+            "load_average_start": os.getloadavg()[0],
         },
         "figures": [],
         "notes": [],
@@ -105,6 +107,13 @@ def main(argv: list[str] | None = None) -> int:
         log("starting the five processes of the Procfile ...")
         shop = start_shop(data / "shop", {"MFE_ADMIN_TOKEN": ADMIN_TOKEN})
         try:
+            if "memory" not in args.skip:
+                adds = 5 if args.quick else 100
+                log(f"memory: one page load and {adds} adds to cart ...")
+                with sync_playwright() as playwright:
+                    memory.use_the_shop(shop, playwright, adds)
+                moment = f" after a page load and {adds} adds"
+                results["figures"] += memory.figures(shop, moment)
             if "bus" not in args.skip or "composition" not in args.skip:
                 with sync_playwright() as playwright:
                     browser = bus.run(
@@ -133,13 +142,18 @@ def main(argv: list[str] | None = None) -> int:
                     log=log,
                 )
             if "memory" not in args.skip:
-                results["figures"] += memory.figures(shop)
+                # For comparison only: the target is judged after a page load and 100 adds.
+                end = memory.figures(shop, " after the whole bench", ":end")[-1]
+                end.pop("target")
+                end.pop("meets")
+                results["figures"].append(end)
         except BaseException:
             sys.stderr.write(shop.log_tail())
             raise
         finally:
             shop.stop_all()
     results["meta"]["seconds"] = round(time.monotonic() - started, 1)
+    results["meta"]["load_average_end"] = os.getloadavg()[0]
     report.write_json(args.output, results)
     report.update_docs(args.docs, report.markdown(results), REPOSITORY / "docs" / "performance.md")
     print(report.table(results))

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from bench.memory import group_cpu_seconds
 from bench.stats import figure, percentile
-from e2e.processes import REPOSITORY, free_port, get_json, wait_listening
+from e2e.processes import REPOSITORY, free_port, get_json, wait_healthy, wait_listening
 from mfe_platform.serving import SERVERS
 from shared_contracts.envelope import new_envelope
 
@@ -286,22 +286,26 @@ def load_figure(section: str, label: str, result: dict, target=None, meets=None,
     )
 
 
-def start_dev_checkout(shop, data_dir: Path) -> tuple[subprocess.Popen, str]:
-    """Checkout release 1 on Flask's development server, on a free port of its own."""
+def start_checkout(
+    shop, data_dir: Path, options: list[str], env: dict | None = None
+) -> tuple[subprocess.Popen, str]:
+    """Checkout release 1 with `options` (e.g. `--dev`), on a free port of its own."""
     url = f"http://localhost:{free_port()}"
-    env = dict(shop.env, MFE_CHECKOUT_V1_URL=url, MFE_DATA_DIR=str(data_dir))
+    env = dict(shop.env, MFE_CHECKOUT_V1_URL=url, MFE_DATA_DIR=str(data_dir), **(env or {}))
     data_dir.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "checkout_app", "--release", "1", "--dev"],
+        [sys.executable, "-m", "checkout_app", "--release", "1", *options],
         cwd=REPOSITORY,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    out = (data_dir / "checkout-dev.log").open("ab")
-    wait_listening(proc, out, 30, "checkout (dev server)")
-    get_json(f"{url}/healthz", timeout=30)
+    out = (data_dir / "checkout.log").open("ab")
+    wait_listening(proc, out, 30, f"checkout {' '.join(options)}")
+    # granian says "Listening" before its workers accept: poll until one answers.
+    down = wait_healthy([url], timeout=30, interval=0.02)
+    assert not down, f"checkout {' '.join(options)} never answered /healthz"
     return proc, url
 
 
@@ -321,11 +325,16 @@ def _catalog(shop) -> list:
 
 
 def procfile_server() -> str:
-    """How the Procfile serves checkout, e.g. `granian 2 workers x 4 threads`."""
+    """How the Procfile serves checkout, e.g. `granian 2 workers x 2 threads in one process`."""
     server = SERVERS["checkout"]
     if server["server"] == "granian":
-        return f"granian {server['workers']} workers x {server['blocking_threads']} threads"
+        where = "worker processes" if server["processes"] else "workers in one process"
+        return f"granian {server['workers']} {where} x {server['blocking_threads']} threads"
     return f"gunicorn {server['worker_class']} {server['workers']}x{server.get('threads', 1)}"
+
+
+# The load-test setting of docs/reference.md, measured beside the Procfile's default.
+LOAD_TEST_WORKERS = "3"
 
 
 def run(
@@ -335,27 +344,35 @@ def run(
     catalog = _catalog(shop)
     figures = []
     servers = [(f"{procfile_server()} (Procfile)", shop.url("checkout-v1"), None)]
-    dev, dev_url = start_dev_checkout(shop, data_dir / "dev-server")
+    workers, workers_url = start_checkout(
+        shop, data_dir / "workers", [], {"MFE_WORKERS": LOAD_TEST_WORKERS}
+    )
+    servers.append(
+        (
+            f"MFE_WORKERS={LOAD_TEST_WORKERS}: granian {LOAD_TEST_WORKERS} worker processes",
+            workers_url,
+            workers,
+        )
+    )
+    dev, dev_url = start_checkout(shop, data_dir / "dev-server", ["--dev"])
     servers.append(("Flask development server", dev_url, dev))
+    # Issue 18: useful throughput on the light footprint of `make run` (one process).
     targets = {
-        "get-cart": ("GET /api/cart", "≥ 4,000 req/s, p99 ≤ 10 ms", 4000, 10.0),
-        "post-item": ("POST /api/cart/items", "≥ 2,000 req/s, p99 ≤ 15 ms", 2000, 15.0),
+        "get-cart": ("GET /api/cart", "≥ 2,000 req/s", 2000),
+        "post-item": ("POST /api/cart/items", "≥ 1,000 req/s", 1000),
     }
     try:
         for server, url, proc in servers:
             pgid = proc.pid if proc else shop.procs["checkout-v1"].pid
-            for kind, (label, text, rate, p99) in targets.items():
+            for kind, (label, text, rate) in targets.items():
                 log(f"server: {label} on {server} ...")
                 folder = data_dir / "load" / f"{kind}-{len(figures)}"
                 result = measure(
                     Target(url, kind, catalog), pgid, folder, duration, warmup, generator
                 )
                 procfile = proc is None
-                latency_p99 = result["latency_ms"]["p99"]
                 ok = (
                     result["rate"] >= rate
-                    and latency_p99 is not None
-                    and latency_p99 <= p99
                     and not result["errors"]
                     and not result.get("lost")
                     and not result.get("doubled")
@@ -367,9 +384,17 @@ def run(
                         result,
                         target=text if procfile else None,
                         meets=ok if procfile else None,
-                        key=f"{kind}:{'procfile' if procfile else 'dev'}",
+                        key=f"{kind}:{server_key(proc, dev)}",
                     )
                 )
     finally:
+        stop(workers)
         stop(dev)
     return figures
+
+
+def server_key(proc, dev) -> str:
+    """The results.json key part of a server: procfile, workers or dev."""
+    if proc is None:
+        return "procfile"
+    return "dev" if proc is dev else "workers"

@@ -164,3 +164,85 @@ class CheckoutFrame(FrameApp):
         form.locator("[name='email']").fill(email)
         form.locator("[name='address']").fill(address)
         self.locator.get_by_test_id("place-order").click()
+
+
+class ShopperTools:
+    """The host page's own tools: per-browser overrides (console and panel) and ownership."""
+
+    def __init__(self, host: HostPage):
+        self.host = host
+        self.page = host.page
+
+    def override(self, app: str, url: str | None) -> str:
+        """`mfeHost.override(app, url)` in the console; the page then reloads with it."""
+        return self.page.evaluate("([app, url]) => window.mfeHost.override(app, url)", [app, url])
+
+    def override_from_panel(self, app: str, url: str) -> None:
+        """Open the Override panel, fill it in and submit."""
+        panel = self.page.get_by_test_id("override-panel")
+        panel.locator("summary").click()
+        panel.get_by_test_id("override-app").select_option(app)
+        panel.get_by_test_id("override-url").fill(url)
+        panel.get_by_test_id("override-apply").click()
+
+    @property
+    def panel_error(self) -> Locator:
+        """The Override panel's error line."""
+        return self.page.get_by_test_id("override-error")
+
+    @property
+    def banner(self) -> Locator:
+        """The red banner shown while an override is active."""
+        return self.page.get_by_test_id("override-banner")
+
+    def verdict(self, app: str) -> Locator:
+        """The can-i-deploy verdict of `app`'s override, in the banner."""
+        return self.banner.locator(f".override-line[data-app='{app}']").get_by_test_id(
+            "override-verdict"
+        )
+
+    def reset(self, app: str) -> None:
+        """Click the banner's reset button of `app`'s override."""
+        self.banner.locator(f".override-line[data-app='{app}']").get_by_test_id(
+            "override-reset"
+        ).click()
+
+    @property
+    def ownership_toggle(self) -> Locator:
+        """The "who owns what" switch."""
+        return self.page.get_by_test_id("ownership-toggle")
+
+    @property
+    def ownership_labels(self) -> Locator:
+        """The team labels on each app's area (present only while the switch is on)."""
+        return self.page.get_by_test_id("ownership-label")
+
+
+class InspectorPage:
+    """The live inspector: its timeline table and its flow view."""
+
+    def __init__(self, page: Page, host_url: str):
+        self.page = page
+        self.url = host_url + "/inspector"
+
+    def open(self) -> "InspectorPage":
+        """Load it and wait until it streams live."""
+        self.page.goto(self.url)
+        expect(self.page.get_by_test_id("inspector-connection")).to_have_text("live")
+        return self
+
+    @property
+    def flow(self) -> Locator:
+        """The flow view."""
+        return self.page.get_by_test_id("flow-view")
+
+    def arrows(self, **attributes: str) -> Locator:
+        """Flow arrows with these data attributes (`source`/`target` stand for from/to)."""
+        names = {"source": "from", "target": "to"}
+        selector = "".join(f"[data-{names.get(k, k)}='{v}']" for k, v in attributes.items())
+        return self.flow.locator(f"[data-testid='flow-arrow']{selector}")
+
+    @property
+    def timeline_rows(self) -> Locator:
+        """The timeline table's rows, one per message."""
+        return self.page.locator("table tbody tr")

@@ -86,6 +86,8 @@ class Shop:
 
     data_dir: Path
     env: dict[str, str]
+    # The checkout whose code runs (the workshop's tests run a copy of the repository).
+    root: Path = REPOSITORY
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     logs: dict[str, Path] = field(default_factory=dict)
 
@@ -100,12 +102,12 @@ class Shop:
 
     def start(self, name: str, timeout: float = 30.0) -> None:
         """Start one process and return once it answers `/healthz`."""
-        command = procfile_commands()[name]
+        command = procfile_commands(self.root / "Procfile")[name]
         log = self.logs.setdefault(name, self.data_dir / f"{name}.log")
         out = log.open("ab")
         proc = subprocess.Popen(
             ["bash", "-c", f"exec {command}"],
-            cwd=REPOSITORY,
+            cwd=self.root,
             env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -206,8 +208,10 @@ def get_json(url: str, timeout: float = 10.0, headers: dict | None = None):
         return json.loads(response.read())
 
 
-def start_shop(data_dir: Path, extra_env: dict | None = None, names=PROCESSES) -> Shop:
-    """Start the named processes (default: all five) on free ports."""
+def start_shop(
+    data_dir: Path, extra_env: dict | None = None, names=PROCESSES, root: Path = REPOSITORY
+) -> Shop:
+    """Start the named processes (default: all five) on free ports, from the code in `root`."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("MFE_")}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONUNBUFFERED"] = "1"
@@ -215,7 +219,7 @@ def start_shop(data_dir: Path, extra_env: dict | None = None, names=PROCESSES) -
     for name in PROCESSES:
         env[URL_VARIABLES[name]] = f"http://localhost:{free_port()}"
     env.update(extra_env or {})
-    shop = Shop(data_dir=data_dir, env=env)
+    shop = Shop(data_dir=data_dir, env=env, root=root)
     try:
         for name in names:
             shop.start(name)
@@ -223,3 +227,13 @@ def start_shop(data_dir: Path, extra_env: dict | None = None, names=PROCESSES) -
         shop.stop_all()
         raise
     return shop
+
+
+def start_fork(shop: Shop, name: str, log_dir: Path) -> Shop:
+    """Another copy of one of the shop's processes (e.g. `products-v2`) on a free port of its
+    own: a developer's build on their laptop, which the host has never been told about."""
+    env = {**shop.env, URL_VARIABLES[name]: f"http://localhost:{free_port()}"}
+    log_dir.mkdir(parents=True, exist_ok=True)
+    fork = Shop(data_dir=log_dir, env=env)
+    fork.start(name)
+    return fork

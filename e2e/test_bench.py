@@ -17,6 +17,14 @@ REQUIRED = {
         "raw-relay-window",
         "ratio:bus-echo/raw-echo-port",
         "ratio:bus-full/raw-relay-port",
+        # Issue 18's peer and targets 1-3.
+        "penpal-checkout",
+        "penpal-products",
+        "bus-notify",
+        "raw-relay-verdict-port",
+        "ratio:bus-echo/penpal-checkout",
+        "ratio:bus-notify/bus-echo",
+        "ratio:bus-full/raw-relay-verdict-port",
     ],
     "throughput": [
         "burst-bus",
@@ -24,11 +32,20 @@ REQUIRED = {
         "burst-raw-port",
         "ratio:burst-bus/raw",
         "ratio:burst-conv/raw",
+        "burst-raw-verdict",
+        "ratio:burst-bus/raw-verdict",
     ],
-    "composition": ["ready", "fallback"],
-    "server": ["get-cart:procfile", "post-item:procfile", "get-cart:dev", "post-item:dev"],
+    "composition": ["ready", "bare-ready", "ratio:ready/bare-ready", "fallback"],
+    "server": [
+        "get-cart:procfile",
+        "post-item:procfile",
+        "get-cart:workers",
+        "post-item:workers",
+        "get-cart:dev",
+        "post-item:dev",
+    ],
     "websockets": ["deployments:alone", "deployments:sockets", "sockets-alive"],
-    "memory": [f"memory:{name}" for name in PROCESSES] + ["memory:total"],
+    "memory": [f"memory:{name}" for name in PROCESSES] + ["memory:total", "memory:total:end"],
 }
 
 
@@ -64,12 +81,15 @@ def test_make_bench_quick_runs_end_to_end(tmp_path):
     for fig in figures:
         assert fig["unit"] is not None and isinstance(fig["samples"], int), fig
         assert "value" in fig, fig
-    for key in ("bus-echo", "bus-full", "raw-echo-port", "raw-relay-port", "ready"):
+    for key in ("bus-echo", "bus-full", "bus-notify", "penpal-checkout", "ready", "bare-ready"):
         assert {"p50", "p95", "p99"} <= by_key[key].keys()
         assert by_key[key]["samples"] > 0
     for key in ("get-cart:procfile", "post-item:procfile", "deployments:sockets"):
         assert {"p50", "p95", "p99"} <= by_key[key]["latency_ms"].keys()
     assert all(by_key[f"memory:{name}"]["processes"] >= 1 for name in PROCESSES)
+    # Every target of issue 18 is reported with its verdict, met or not.
+    for key in ("ratio:bus-echo/penpal-checkout", "ratio:ready/bare-ready", "memory:total"):
+        assert by_key[key]["target"] and by_key[key]["meets"] in (True, False)
     # The inspector is measured when the host serves it, and said to be missing otherwise.
     assert "inspector" in by_key or "bus-full:inspector-open" in by_key
 
@@ -93,6 +113,8 @@ def test_bench_python_load_generator(tmp_path):
     assert set(by_key) == {
         "get-cart:procfile",
         "post-item:procfile",
+        "get-cart:workers",
+        "post-item:workers",
         "get-cart:dev",
         "post-item:dev",
     }

@@ -13,6 +13,7 @@ from host_app import (
     health,
     inspector,
     manifest_cache,
+    overrides,
     realtime,
     rollouts,
     shell,
@@ -44,7 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app,
         manifest(),
         frame_ancestors="'none'",
-        frame_src=lambda: " ".join(deployment_store.store().registered_origins()),
+        # The registered releases, and this browser's own overrides (see overrides.py).
+        frame_src=lambda: " ".join(overrides.frame_origins()),
     )
     canonical.init_app(app)
     # Generated on first start when MFE_ADMIN_TOKEN is not set; the CLI reads the same file.
@@ -60,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(rollouts.bp)
     app.register_blueprint(docs.bp)
     app.register_blueprint(inspector.bp)
+    overrides.init_app(app)
     realtime.init_app(app)
     analyzer.init_app(app)
     return app

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, render_template
 
-from host_app import buslimits, deployment_store, manifest_cache, status
+from host_app import buslimits, deployment_store, manifest_cache, overrides, status
 from shared_contracts.bundle import default_bundle
 
 bp = Blueprint("shell", __name__)
@@ -24,11 +24,12 @@ def page_config() -> dict:
         "hostOrigin": config["HOST_URL"],
         "revision": state["revision"],
         # The page's CSP frame-src: a swap to any other origin needs a fresh page.
-        "frameSrc": store.registered_origins(),
+        "frameSrc": overrides.frame_origins(),
         "readyTimeoutMs": int(config["READY_TIMEOUT_MS"]),
         "mode": "naive" if config["BUS_MODE"] == "naive" else "strict",
         "limits": buslimits.for_page(config),
-        "apps": apps,
+        # This browser's overrides take their slots; each keeps the live release aside.
+        "apps": overrides.slots(apps),
         "host": {"manifest": current_app.extensions["mfe_manifest"].model_dump(mode="json")},
         "bundle": default_bundle(),
     }

@@ -6,10 +6,10 @@ Exit codes: 0 done, 1 refused or failed check, 2 usage or connection error.
 import argparse
 import sys
 
-from mfe_cli import contracts, deploys, events, operations, rollouts
+from mfe_cli import contracts, deploys, events, operations, rollouts, workshop
 from mfe_cli.exits import EXIT_OK, EXIT_USAGE, UsageError
 
-GROUPS = (deploys, rollouts, operations, events, contracts)
+GROUPS = (deploys, rollouts, operations, events, contracts, workshop)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,10 +17,11 @@ from mfe_platform import settings
 # Why these servers: the host holds every open page's WebSocket, so it runs gunicorn with one
 # gevent process (a socket costs a greenlet, not a thread; flask-sock needs gunicorn's socket).
 # Products and checkout are plain request/response apps on granian, whose HTTP layer is Rust
-# and costs a fraction of gunicorn's per request (measured in docs/performance.md). Three
-# single-threaded workers: no two requests of one process compete for its interpreter lock (a
-# checkout writer holding the SQLite lock is never paused for a neighbour thread), and one can
-# run while another waits for that lock.
+# and costs a fraction of gunicorn's per request (measured in docs/performance.md). Their two
+# workers are threads of one process, each running the app on two threads (a worker runs one
+# request at a time per thread): each Python process of the shop costs 45-55 MiB, and a laptop
+# runs five of them, while one process still serves 2,000 cart reads a second.
+# `MFE_WORKERS=3` runs three single-threaded worker processes instead, for load tests.
 SERVERS = {
     "host": {
         "server": "gunicorn",
@@ -28,8 +29,8 @@ SERVERS = {
         "workers": 1,
         "worker_connections": 2000,
     },
-    "products": {"server": "granian", "workers": 3, "blocking_threads": 1},
-    "checkout": {"server": "granian", "workers": 3, "blocking_threads": 1},
+    "products": {"server": "granian", "workers": 2, "processes": False, "blocking_threads": 2},
+    "checkout": {"server": "granian", "workers": 2, "processes": False, "blocking_threads": 2},
 }
 
 # `--reload` (labs only) serves products and checkout with gunicorn too, as the host: its worker
@@ -47,19 +48,36 @@ def bind_address(url: str) -> str:
     return f"{host}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
 
 
+def worker_processes(environ=None) -> int | None:
+    """`MFE_WORKERS`: how many worker processes products and checkout run (unset: one process)."""
+    text = settings.env("WORKERS", "", environ).strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 16:
+        raise ValueError(f"MFE_WORKERS must be a whole number from 1 to 16, not {text!r}")
+    return int(text)
+
+
 def parse_args(app: str, argv: list[str]) -> argparse.Namespace:
     """Command-line options of `python -m <app>_app`."""
     parser = argparse.ArgumentParser(prog=f"python -m {app}_app", description=f"Run the {app} app.")
     if app != "host":
         parser.add_argument("--release", type=int, choices=settings.RELEASES, default=1)
     parser.add_argument("--dev", action="store_true", help="Flask's development server")
-    parser.add_argument("--workers", type=int, help="override the number of workers")
+    parser.add_argument(
+        "--workers", type=int, help="worker processes (products, checkout; as MFE_WORKERS)"
+    )
     parser.add_argument(
         "--reload",
         action="store_true",
         help="restart when code changes (MFE_RELOAD=1 in the environment does the same)",
     )
     args = parser.parse_args(argv)
+    if app != "host" and args.workers is None:
+        try:
+            args.workers = worker_processes()
+        except ValueError as error:
+            parser.error(str(error))
     # `MFE_RELOAD=1 make run`: every process of the Procfile restarts when its code changes.
     args.reload = args.reload or settings.flag(settings.env("RELOAD", ""), "MFE_RELOAD")
     return args
@@ -150,9 +168,12 @@ def serve(app: str, target: str, argv: list[str] | None = None) -> None:
         return
 
     server = dict(RELOADING if args.reload and app != "host" else SERVERS[app])
+    kind = server.pop("server")
     if args.workers:
         server["workers"] = args.workers
-    kind = server.pop("server")
+        # More workers are for load tests: processes, one interpreter lock and one thread each.
+        if kind == "granian":
+            server.update(processes=True, blocking_threads=1)
     print(f"{label}: {kind}{' (reload mode)' if args.reload else ''} on {url}", flush=True)
     if kind == "granian":
         _run_granian(target, bind, server)
@@ -161,11 +182,12 @@ def serve(app: str, target: str, argv: list[str] | None = None) -> None:
 
 
 def _run_granian(target: str, bind: str, server: dict) -> None:
-    from granian import Granian
     from granian.constants import Interfaces
+    from granian.server import MPServer
 
     host, port = bind.rsplit(":", 1)
-    Granian(
+    kind = MPServer if server.get("processes", True) else _thread_workers()
+    kind(
         target,
         address=host,
         port=int(port),
@@ -178,6 +200,24 @@ def _run_granian(target: str, bind: str, server: dict) -> None:
         respawn_failed_workers=True,
         workers_kill_timeout=5,
     ).serve()
+
+
+def _thread_workers():
+    """granian's server whose workers are threads of this process, allowed with the GIL."""
+    from granian.server import MTServer
+
+    class ThreadWorkers(MTServer):
+        def _check_gil(self):
+            # granian offers thread workers only on free-threaded Python, where they run in
+            # parallel. With the GIL they take turns in Python code, like gunicorn's threads,
+            # while granian's Rust side still reads and writes the sockets side by side.
+            pass
+
+        def serve(self, *args, **kwargs):
+            # MTServer's own serve only adds a warning that free-threaded Python is experimental.
+            super(MTServer, self).serve(*args, **kwargs)
+
+    return ThreadWorkers
 
 
 def _yield_after_request(worker, req, environ, resp) -> None:

@@ -9,7 +9,9 @@
 //     a running count every `step` acks for bursts): the "→ back" leg of the full path;
 //   - the moment a fallback (`fallback-*`) becomes visible is recorded.
 // In child frames: the driver that times batches of events (`window.__benchDriver`), for the
-// contract bus (`window.mfe`) and for the raw baseline (`window.__raw`).
+// contract bus (`window.mfe`), for the raw baseline (`window.__raw`) and for Penpal 7, the peer
+// library (bench/vendor/penpal, injected before this script), connected beside the bus as its
+// README shows: a WindowMessenger and `connect` on each side, an RPC method in the host.
 (() => {
   const now = () => performance.now();
 
@@ -35,6 +37,23 @@
         bench.back = channel.port1;
         const iframe = document.querySelector(`iframe[name='${frameName}']`);
         iframe.contentWindow.postMessage({ benchBack: true }, origin, [channel.port2]);
+      },
+      /** Connect Penpal to a child frame, exposing one method that answers like a verdict. */
+      penpal(frameName, origin) {
+        const iframe = document.querySelector(`iframe[name='${frameName}']`);
+        const messenger = new Penpal.WindowMessenger({
+          remoteWindow: iframe.contentWindow,
+          allowedOrigins: [origin],
+        });
+        const connection = Penpal.connect({
+          messenger,
+          methods: {
+            emit(envelope) {
+              return { status: "accepted", id: envelope.id };
+            },
+          },
+        });
+        return connection.promise.then(() => true);
       },
     };
     Object.defineProperty(window, "__bench", { value: bench });
@@ -102,9 +121,25 @@
     backReady();
   });
 
+  let penpalHost = null;
+  /** The child's side of Penpal's connection to the host page. */
+  function connectPenpal(hostOrigin) {
+    const messenger = new Penpal.WindowMessenger({ remoteWindow: window.parent, allowedOrigins: [hostOrigin] });
+    return Penpal.connect({ messenger, methods: {} }).promise.then((remote) => {
+      penpalHost = remote;
+      return true;
+    });
+  }
+  Object.defineProperty(window, "__benchPenpal", { value: connectPenpal });
+
   let seq = 0;
   function payload(spec, i) {
+    if (!spec.uniqueKey) return spec.data;
     return { ...spec.data, [spec.uniqueKey]: `${spec.uniqueKey}-${seq}-${i}` };
+  }
+
+  function envelopeOf(spec, id, source, i) {
+    return { event: spec.event, version: spec.version, id, source, timestamp: Date.now(), data: payload(spec, i) };
   }
 
   /** `send(i)` → id (or a promise of it) once the emitter may go on. */
@@ -114,19 +149,15 @@
       const mfe = window.mfe;
       return (i) => mfe.emit(spec.event, spec.version, payload(spec, i)).then((r) => r.id);
     }
+    if (spec.kind === "penpal") {
+      const remote = penpalHost;
+      return (i) => remote.emit(envelopeOf(spec, `penpal-${seq}-${i}`, spec.source, i)).then((r) => r.id);
+    }
     const raw = window.__raw;
     return (i) => {
       const id = `raw-${seq}-${i}`;
-      const envelope = {
-        event: spec.event,
-        version: spec.version,
-        id,
-        source: raw.name,
-        timestamp: Date.now(),
-        data: payload(spec, i),
-      };
       // The echo, and the relay that also answers the emitter, wait for the host's answer.
-      return raw.emit(id, envelope, spec.path === "echo" || spec.verdict === true);
+      return raw.emit(id, envelopeOf(spec, id, raw.name, i), spec.path === "echo" || spec.verdict === true);
     };
   }
 

@@ -1,6 +1,7 @@
 // The live inspector: one row per logical event (or deploy, or refused message), with each
 // consumer's delivery (version received, converted from, ack latency) filled in as it happens.
 
+import { FlowView } from "./flow.js";
 import { Realtime } from "./realtime.js";
 
 const MAX_ROWS = 2000;
@@ -9,6 +10,7 @@ const form = document.getElementById("filters");
 const pauseButton = document.getElementById("pause");
 const connection = document.getElementById("connection");
 const counts = document.getElementById("counts");
+const flow = new FlowView(document.getElementById("flow-events"));
 
 const rows = new Map(); // key -> {entry, consumers: Map(app -> delivery), element}
 const emits = new Map(); // `${page} ${id}` -> the emit row its deliveries belong to
@@ -146,6 +148,7 @@ function createRow(entry) {
 }
 
 function apply(entry) {
+  flow.apply(entry);
   if (["deliver", "ack", "fail", "parked", "dropped"].includes(entry.type)) {
     // Deliveries belong to the emit row of the same logical event on the same page.
     const row = emits.get(`${entry.page} ${entry.id}`);
@@ -222,6 +225,7 @@ const realtime = new Realtime({
         for (const row of rows.values()) row.element.remove();
         rows.clear();
         emits.clear();
+        flow.clear();
       }
       receive(message.entries || []);
     }
@@ -254,6 +258,7 @@ document.getElementById("clear").addEventListener("click", () => {
   for (const row of rows.values()) row.element.remove();
   rows.clear();
   emits.clear();
+  flow.clear();
   held = [];
   updateCounts();
 });

@@ -1,9 +1,11 @@
 // The host page: wires the bus (router + frames), the badge, the notifications, and the
-// WebSocket that brings live deploys and health.
+// WebSocket that brings live deploys and health; this browser's overrides and the ownership view.
 
 import { Frames } from "./bus/frames.js";
 import { Router } from "./bus/router.js";
 import { Cohort } from "./cohort.js";
+import { Overrides } from "./overrides.js";
+import { Ownership } from "./ownership.js";
 import { Realtime } from "./realtime.js";
 import { Toasts } from "./toasts.js";
 
@@ -11,7 +13,8 @@ const config = JSON.parse(document.getElementById("page-config").dataset.config)
 const badge = document.querySelector("[data-testid='cart-badge']");
 const toasts = new Toasts(document.getElementById("toasts"));
 const log = [];
-// What this page runs of each app: {release, url, canary}; during a canary, its cohort picks.
+// What this page runs of each app: {release, url, canary}; during a canary, its cohort picks;
+// in a slot this browser overrides, its own build.
 const live = new Map();
 // The latest deployment state's apps (each with its canary, if one is live).
 let deployed = config.apps;
@@ -103,19 +106,37 @@ function wantManifests(delay = 0) {
   if (manifestTimer !== null) return;
   manifestTimer = setTimeout(() => {
     manifestTimer = null;
-    const missing = [...live.keys()].some((name) => router.isConnected(name) && !router.knows(name));
+    const missing = [...live.keys()].some(
+      (name) => !overrides.has(name) && router.isConnected(name) && !router.knows(name),
+    );
     if (!missing) return;
     realtime.send({ type: "manifests" });
     wantManifests(MANIFEST_RETRY_MS);
   }, delay);
 }
 
+// The host renders an overridden slot with the override in it (host_app/overrides.py).
+const overrides = new Overrides({
+  slots: config.apps,
+  where: document.querySelector("main.layout"),
+  form: document.getElementById("override-form"),
+  // A fork that was down when this page loaded: its frame says hello with the manifest now known.
+  onManifest: (name, manifest) => {
+    router.setApp(name, { manifest, release: manifest.release });
+    ownership.setRelease(name, manifest.release, "override");
+    frames.retry(name);
+  },
+  onLeaving: (name) => router.disconnect(name),
+});
+
 const frames = new Frames({
   router,
   onLog,
   readyTimeoutMs: config.readyTimeoutMs,
   onReady: (name) => {
-    if (!router.knows(name)) wantManifests();
+    if (router.knows(name)) return;
+    if (overrides.has(name)) overrides.check(name);
+    else wantManifests();
   },
 });
 for (const [name, app] of Object.entries(config.apps)) {
@@ -132,6 +153,28 @@ for (const [name, app] of Object.entries(config.apps)) {
   frames.add(name, iframe, fallback, { origin: chosen.url, release: chosen.release });
 }
 frames.listen();
+
+// The ownership switch is kept in this origin's storage (when the browser allows storage).
+let storedChoices = null;
+try {
+  storedChoices = window.localStorage;
+} catch {
+  storedChoices = null;
+}
+const ownership = new Ownership({
+  toggle: document.getElementById("ownership-toggle"),
+  areas: {
+    host: document.getElementById("host-area"),
+    products: document.getElementById("products"),
+    checkout: document.getElementById("checkout"),
+  },
+  releases: {
+    host: config.host.manifest.release,
+    ...Object.fromEntries([...live].map(([name, app]) => [name, app.release])),
+  },
+  storage: storedChoices,
+});
+for (const name of Object.keys(overrides.list())) ownership.setRelease(name, live.get(name).release, "override");
 // The outbox is saved in batches; leaving the page (a reload) saves what is pending now.
 window.addEventListener("pagehide", () => router.flush());
 
@@ -140,6 +183,11 @@ function applyDeployments(state) {
   for (const [name, app] of Object.entries(state.apps)) {
     const current = live.get(name);
     if (!current) continue;
+    // This browser's override keeps its slot; the banner still says what everyone else sees.
+    if (overrides.has(name)) {
+      overrides.setLive(name, { release: app.release, url: app.url });
+      continue;
+    }
     // The release of this page's cohort: a canary, a promote or a rollback moves only the
     // pages whose release changes; the others are untouched.
     const chosen = cohort.choose(app);
@@ -154,12 +202,15 @@ function applyDeployments(state) {
     if (changed) {
       onLog({ type: "swap", at: Date.now(), app: name, release: chosen.release, url: chosen.url });
       frames.load(name, { origin: chosen.url, release: chosen.release });
+      ownership.setRelease(name, chosen.release);
     }
   }
 }
 
 function applyHealth(health, canaries) {
   for (const name of live.keys()) {
+    // The host probes the releases it serves; an override's frame answers for itself.
+    if (overrides.has(name)) continue;
     // A page in an app's canary follows the canary's health, the others the stable's.
     const status = live.get(name).canary ? canaries?.[name] : health?.[name];
     if (status === "down") frames.markDown(name);
@@ -179,7 +230,8 @@ function cohortOf(...pin) {
 
 realtime.connect();
 
-// A read-only handle for devtools and tests: the log, the outbox, the connections.
+// A handle for devtools and tests: the log, the outbox, the connections, the cohort, and this
+// browser's overrides (which change this browser only).
 Object.defineProperty(window, "mfeHost", {
   value: Object.freeze({
     log: () => log.slice(-LOG_KEEP).map((entry) => ({ ...entry })),
@@ -188,5 +240,8 @@ Object.defineProperty(window, "mfeHost", {
     live: () => Object.fromEntries(live),
     socketOpen: () => realtime.open,
     cohort: cohortOf,
+    frameSizes: () => frames.sizer.snapshot(),
+    override: (app, url) => overrides.override(app, url),
+    overrides: () => overrides.list(),
   }),
 });

@@ -8,10 +8,28 @@ const MAX_VISIBLE = 20;
 export class Toasts {
   constructor(container) {
     this.container = container;
+    this.waiting = [];
+    this.drawScheduled = false;
   }
 
   /** Show `{message, type, duration}` (already validated against notification:show). */
-  show({ message, type, duration }) {
+  show(notification) {
+    // Drawn at the next frame, all at once: the bus handler that calls this returns at once,
+    // and a flood of notifications costs one DOM update per frame, not one per notification.
+    this.waiting.push(notification);
+    if (this.waiting.length > MAX_VISIBLE) this.waiting.shift();
+    if (this.drawScheduled) return;
+    this.drawScheduled = true;
+    requestAnimationFrame(() => this.draw());
+  }
+
+  draw() {
+    this.drawScheduled = false;
+    for (const notification of this.waiting.splice(0)) this.container.append(this.toast(notification));
+    while (this.container.children.length > MAX_VISIBLE) this.container.firstElementChild.remove();
+  }
+
+  toast({ message, type, duration }) {
     const toast = document.createElement("div");
     toast.className = `toast toast-${type}`;
     toast.dataset.testid = "toast";
@@ -25,8 +43,7 @@ export class Toasts {
     close.textContent = "×";
     close.addEventListener("click", () => toast.remove());
     toast.append(close);
-    this.container.append(toast);
-    while (this.container.children.length > MAX_VISIBLE) this.container.firstElementChild.remove();
     setTimeout(() => toast.remove(), duration ?? DEFAULT_DURATION_MS);
+    return toast;
   }
 }

@@ -1053,6 +1053,36 @@ def test_outbox_survives_a_new_router_over_the_same_storage(js):
     assert out["afterAck"] == 0
 
 
+def test_a_delivery_older_than_its_age_limit_is_dropped_not_delivered(js):
+    """Bounded state: a delivery that waited past `maxAgeMs` (wall clock, kept across reloads)
+    is dropped as expired, so checkout's idempotency window always outlasts the outbox."""
+    out = run(
+        js,
+        FAKE_STORAGE
+        + """
+        const first = makeRouter({ storage, connected: ["products"] });
+        const old = emit(first, { "1.0.0": ITEM });
+        const fresh = emit(first, { "1.0.0": ITEM });
+        first.flush();
+        // The page was closed for a day and a bit: age the first delivery as a reload would see it.
+        const entries = JSON.parse(saved.get("mfe-outbox"));
+        entries[0].queuedAt -= 25 * 60 * 60 * 1000;
+        saved.set("mfe-outbox", JSON.stringify(entries));
+        const second = makeRouter({ storage, connected: ["products"] });
+        connect(second, "checkout");
+        return plain({
+          old, fresh,
+          delivered: sent("checkout", "deliver").map((m) => m.envelope.id),
+          dropped: logs.filter((e) => e.type === "dropped").map((e) => [e.id, e.reason]),
+          pending: second.pending().map((r) => r.envelope.id),
+        });
+        """,
+    )
+    assert out["delivered"] == [out["fresh"]]
+    assert out["dropped"] == [[out["old"], "expired"]]
+    assert out["pending"] == [out["fresh"]]
+
+
 @pytest.mark.parametrize(
     "content",
     ["not json{", '{"a": 1}', '[null, 5, {"app": "checkout"}, {"envelope": {"id": "x"}}]'],
@@ -1106,6 +1136,7 @@ def test_host_local_subscriber_receives_cart_updated(js):
         });
         const id = emit(router, { "1.0.0": { itemCount: 3, total: 112.5 } },
                         { event: "cart:updated", from: "checkout", source: "checkout" });
+        await settle();
         return plain({ id, got, verdicts: verdicts("checkout"), pending: router.pending().length,
                        acks: logs.filter((e) => e.type === "ack").map((e) => e.app) });
         """,
@@ -1115,6 +1146,28 @@ def test_host_local_subscriber_receives_cart_updated(js):
     assert out["got"][0]["envelope"]["id"] == out["id"]
     assert out["pending"] == 0
     assert out["acks"] == ["host"]
+
+
+def test_the_verdict_leaves_before_a_host_handler_runs(js):
+    """The host's handler runs after the router has handled the emit (in a promise reaction
+    queued behind the port's batch of verdicts), so the emitter's verdict never waits for it."""
+    out = run(
+        js,
+        """
+        const router = makeRouter();
+        const got = [];
+        router.setLocal("host", manifest("host", 1, {}, { "cart:updated": ["1.0.0"] }), {
+          "cart:updated": (data) => got.push({ data, verdictsSent: verdicts("checkout").length }),
+        });
+        emit(router, { "1.0.0": { itemCount: 1, total: 4.5 } },
+             { event: "cart:updated", from: "checkout", source: "checkout" });
+        const during = got.length;
+        await settle();
+        return plain({ during, got });
+        """,
+    )
+    assert out["during"] == 0
+    assert out["got"] == [{"data": {"itemCount": 1, "total": 4.5}, "verdictsSent": 1}]
 
 
 SERVICE = """

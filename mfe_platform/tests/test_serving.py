@@ -87,3 +87,44 @@ def test_reload_mode_does_not_reload_for_files_older_than_the_worker(tmp_path, m
     with pytest.raises(Stop):
         reloader.run()
     assert reported == []
+
+
+def served_with(monkeypatch, app: str, argv: list[str], **environ) -> dict:
+    """The server settings `python -m <app>_app <argv>` would run with, without running them."""
+    chosen = {}
+    for key in ("MFE_WORKERS", "MFE_RELOAD"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(serving, "_run_granian", lambda target, bind, server: chosen.update(server))
+    monkeypatch.setattr(
+        serving, "_run_gunicorn", lambda target, bind, server, reload: chosen.update(server)
+    )
+    serving.serve(app, f"{app}_app:create_app", argv)
+    return chosen
+
+
+def test_products_and_checkout_run_two_thread_workers_in_one_process(monkeypatch):
+    """One process per app keeps `make run` light; its two workers still serve side by side."""
+    for app in ("products", "checkout"):
+        server = served_with(monkeypatch, app, ["--release", "2"])
+        assert server["workers"] == 2 and server["processes"] is False
+
+
+def test_mfe_workers_runs_that_many_worker_processes(monkeypatch):
+    server = served_with(monkeypatch, "checkout", [], MFE_WORKERS="3")
+    assert server["workers"] == 3 and server["processes"] is True
+    assert server["blocking_threads"] == 1
+    assert served_with(monkeypatch, "products", ["--workers", "4"])["workers"] == 4
+
+
+def test_mfe_workers_leaves_the_host_one_process(monkeypatch):
+    """The host holds every page's WebSocket and the event log: it stays one worker."""
+    assert served_with(monkeypatch, "host", [], MFE_WORKERS="3")["workers"] == 1
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1", "17", "2.5"])
+def test_a_bad_mfe_workers_stops_the_app_naming_it(monkeypatch, capsys, value):
+    with pytest.raises(SystemExit):
+        served_with(monkeypatch, "products", [], MFE_WORKERS=value)
+    assert "MFE_WORKERS" in capsys.readouterr().err

@@ -4,6 +4,7 @@
 
 import { batchingSender, unbatch } from "/mfe/static/batching.js";
 import { PROTOCOL, TAG } from "/mfe/static/protocol.js";
+import { FrameSizer } from "./sizing.js";
 
 const FIRST_RETRY_MS = 2000;
 const MAX_RETRY_MS = 30000;
@@ -17,6 +18,8 @@ export class Frames {
     this.frames = new Map(); // name -> {iframe, fallback, origin, release, instance, port, ...}
     this.refusedInWindow = 0;
     this.windowStart = 0;
+    // Each frame is as tall as its content says, on its authenticated port only.
+    this.sizer = new FrameSizer({ onLog });
   }
 
   /** Register an app's iframe, its fallback, and the exact origin its live release runs at. */
@@ -34,6 +37,7 @@ export class Frames {
       retryDelay: FIRST_RETRY_MS,
     };
     this.frames.set(name, frame);
+    this.sizer.track(name, iframe);
     fallback.querySelector("[data-testid='fallback-retry']").addEventListener("click", () => this.retry(name));
     this.waitForReady(name);
   }
@@ -85,6 +89,7 @@ export class Frames {
     }
     frame.iframe.hidden = true;
     frame.fallback.hidden = false;
+    this.sizer.refresh(name);
     clearTimeout(frame.retryTimer);
     frame.retryTimer = setTimeout(() => this.retry(name), frame.retryDelay);
     frame.retryDelay = Math.min(frame.retryDelay * 2, MAX_RETRY_MS);
@@ -200,6 +205,8 @@ export class Frames {
     }
     frame.fallback.hidden = true;
     frame.iframe.hidden = false;
+    this.sizer.connected(name);
+    this.sizer.refresh(name);
     const channel = new MessageChannel();
     frame.port = channel.port1;
     frame.instance = msg.instance;
@@ -207,6 +214,7 @@ export class Frames {
     let at = 0;
     const handle = (message) => {
       if (message?.kind === "bye") this.left(name, channel.port1);
+      else if (message?.kind === "size") this.sizer.report(name, message.height);
       else this.router.receive(name, message, at);
     };
     channel.port1.onmessage = (e) => {

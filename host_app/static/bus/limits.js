@@ -16,6 +16,9 @@ export const DEFAULT_LIMITS = Object.freeze({
   outboxLimit: 1000,
   dedupeLimit: 20000,
   persistMs: 200,
+  // How long a delivery may wait for its consumer (by the wall clock, across reloads of the
+  // page): less than checkout's idempotency window, so a redelivery is always recognised.
+  maxAgeMs: 24 * 60 * 60 * 1000,
 });
 
 /** Token bucket: `burst` tokens, refilled at `rate` per second. */

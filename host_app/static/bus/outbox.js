@@ -2,13 +2,17 @@
 // exactly-once effect on the consumer's side (it dedupes by id). A delivery waits here while
 // its consumer is away (no handshake yet, or its manifest unknown) and goes when it connects;
 // unacked, it is sent again after a growing wait, and after `maxAttempts` it is parked until
-// the consumer's next handshake. One to the host itself is handled at once and never waits.
+// the consumer's next handshake. One to the host itself is handled right after the verdict
+// has left, and never waits here.
 
 import { Deadlines } from "./deadlines.js";
 import { childText, deliveryEntry } from "./logentries.js";
 
+// Host handlers run in a promise reaction of their own, after this task's port batches.
+const AFTER_VERDICTS = Promise.resolve();
+
 /** A delivery of one logical event (`offered`: its envelopes) to app `consumer`. */
-export function newRecord(consumer, offered, local = false) {
+export function newRecord(consumer, offered, local = false, queuedAt = Date.now()) {
   return {
     // Names the delivery in the outbox; one to the host itself never waits there (null).
     key: local ? null : `${consumer} ${offered[0].id}`,
@@ -21,6 +25,8 @@ export function newRecord(consumer, offered, local = false) {
     why: null,
     sentAt: 0,
     sent: null,
+    // Wall-clock time the delivery was queued, kept across reloads: it bounds how long it waits.
+    queuedAt,
   };
 }
 
@@ -52,8 +58,8 @@ export class Outbox {
   }
 
   /** Take back a delivery saved before a reload of the host page; it goes at the handshake. */
-  restore(consumer, offered) {
-    const record = newRecord(consumer, offered);
+  restore(consumer, offered, queuedAt) {
+    const record = newRecord(consumer, offered, false, Number.isFinite(queuedAt) ? queuedAt : Date.now());
     this.records.set(record.key, record);
   }
 
@@ -62,7 +68,10 @@ export class Outbox {
     const app = this.apps.get(consumer);
     const record = newRecord(consumer, envelopes, Boolean(app.local));
     if (app.local) {
-      if (this.prepare(record)) this.deliverLocally(app, record);
+      // After the emitter's verdict has left: the router sends it before it enqueues, and the
+      // port's batch of this task is posted by a promise reaction queued before this one. The
+      // verdict never waits for what a host handler does (a toast, a badge).
+      if (this.prepare(record)) AFTER_VERDICTS.then(() => this.deliverLocally(app, record));
       return;
     }
     if (this.records.has(record.key)) return;
@@ -122,6 +131,13 @@ export class Outbox {
     // Waits for the consumer's handshake, or for its manifest.
     if (!app?.send || !app.manifest) return;
     record.deadline = null;
+    // Past its age the consumer may have forgotten the event's id: dropped, never applied twice.
+    if (Date.now() - record.queuedAt > this.limits.maxAgeMs) {
+      this.log("dropped", record, "reason", "expired");
+      this.records.delete(record.key);
+      this.onChange();
+      return;
+    }
     if (!this.prepare(record)) {
       this.records.delete(record.key);
       this.onChange();

@@ -28,7 +28,7 @@ export class OutboxStore {
     if (this.saveHandle !== null) this.cancel(this.saveHandle);
     this.saveHandle = null;
     if (!this.storage) return;
-    const entries = [...this.records()].map((r) => ({ app: r.app, offered: r.offered }));
+    const entries = [...this.records()].map((r) => ({ app: r.app, offered: r.offered, queuedAt: r.queuedAt }));
     try {
       this.storage.setItem(STORAGE_KEY, JSON.stringify(entries));
     } catch (error) {
@@ -36,7 +36,7 @@ export class OutboxStore {
     }
   }
 
-  /** The deliveries saved by an earlier page, as `{app, offered}`; what is not one is skipped. */
+  /** The deliveries saved by an earlier page, as `{app, offered, queuedAt}`; what is not one is skipped. */
   restore() {
     if (!this.storage) return [];
     let entries = [];

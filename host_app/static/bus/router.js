@@ -53,7 +53,7 @@ export class Router {
     this.outbox = new Outbox({ apps, routing, limits: this.limits, now, time, schedule, cancel, onLog, onChange });
     const records = () => this.outbox.records.values();
     this.store = new OutboxStore({ storage, delayMs: this.limits.persistMs, schedule, cancel, onLog, records });
-    for (const { app, offered } of this.store.restore()) this.outbox.restore(app, offered);
+    for (const { app, offered, queuedAt } of this.store.restore()) this.outbox.restore(app, offered, queuedAt);
   }
 
   // ---- membership ------------------------------------------------------------------

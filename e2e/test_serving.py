@@ -1,0 +1,54 @@
+"""How products and checkout are served under `make run`: one light process that still serves
+requests side by side (docs/performance.md, "Memory")."""
+
+import json
+import threading
+import time
+import urllib.request
+
+from bench.memory import group_pids
+from e2e.processes import start_shop
+
+TOKEN = "serving-test-token"
+
+
+def post_chaos(url: str, mode: str) -> None:
+    request = urllib.request.Request(
+        f"{url}/api/admin/chaos",
+        data=json.dumps({"mode": mode}).encode(),
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        assert reply.status == 200
+
+
+def test_checkout_is_one_process_that_serves_two_slow_requests_side_by_side(tmp_path):
+    """Two requests, each held one second by `mfe chaos slow`, end together, not one after the
+    other: the one process's two workers serve them at the same time."""
+    with start_shop(tmp_path, {"MFE_ADMIN_TOKEN": TOKEN}, names=("checkout-v1",)) as shop:
+        url = shop.url("checkout-v1")
+        assert len(group_pids(shop.procs["checkout-v1"].pid)) == 1
+        post_chaos(url, "slow")
+        ended = []
+
+        def fetch():
+            with urllib.request.urlopen(f"{url}/healthz", timeout=10) as reply:
+                ended.append((reply.status, time.monotonic()))
+
+        started = time.monotonic()
+        clients = [threading.Thread(target=fetch) for _ in range(2)]
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join()
+        post_chaos(url, "up")
+    assert [status for status, _ in ended] == [200, 200]
+    # One after the other cannot take less than two seconds; side by side takes one and a bit.
+    assert max(at for _, at in ended) - started < 2.0
+
+
+def test_mfe_workers_runs_that_many_worker_processes(tmp_path):
+    """The setting for load tests: a master and three workers."""
+    with start_shop(tmp_path, {"MFE_WORKERS": "3"}, names=("products-v1",)) as shop:
+        assert len(group_pids(shop.procs["products-v1"].pid)) == 4
