@@ -78,16 +78,16 @@ lint: $(DEV)
 	$(BIN)/biome ci --colors=off .
 
 unit: $(DEV)
-	$(BIN)/pytest -q -m "not browser"
+	$(BIN)/pytest -q -n 2 -m "not browser"
 
 e2e: $(DEV)
-	$(BIN)/pytest -q -m browser
+	$(BIN)/pytest -q -n 2 -m browser
 
 bench: $(DEV)
 	$(PY) -m bench
 
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 # make soak SEED=7 MINUTES=1 SHOPPERS=2 (or ARGS="--seed 7"): the same as python -m e2e.soak.
 soak: $(DEV)

@@ -1,4 +1,8 @@
-"""Fixtures of the browser suite: the real shop on free ports, and Chromium."""
+"""Fixtures of the browser suite: the real shop on free ports.
+
+The browser, a fresh context and a fresh page per test come from pytest-playwright
+(`browser`, `context`, `page`, `new_context`); see e2e/plugin.py.
+"""
 
 import pytest
 from playwright.sync_api import expect
@@ -21,17 +25,3 @@ def shop(tmp_path_factory):
     """All five processes, started as the Procfile says, with a temporary data folder."""
     with start_shop(tmp_path_factory.mktemp("shop-data")) as running:
         yield running
-
-
-@pytest.fixture
-def context(browser):
-    """A fresh browser context (cookies, storage) per test."""
-    ctx = browser.new_context()
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
-def page(context):
-    """A fresh page."""
-    return context.new_page()

@@ -46,6 +46,17 @@ def _ephemeral_floor() -> int:
 _handed_out: set[int] = set()
 
 
+def port_range() -> range:
+    """Where this process picks ports: below the system's ephemeral range, and under
+    pytest-xdist a slice of its own per worker, so two workers never pick the same port."""
+    top = min(_ephemeral_floor(), 32768)
+    low = max(1024, top - 12000)
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    size = (top - low) // max(workers, 1)
+    return range(low + worker * size, low + (worker + 1) * size)
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now, for a server that binds it a moment later.
 
@@ -53,9 +64,9 @@ def free_port() -> int:
     gives) can be taken in the meantime by any outgoing connection, and a CI run once lost a
     server that way. Below it, only another explicit bind could take it.
     """
-    top = min(_ephemeral_floor(), 32768)
+    ports = port_range()
     for _ in range(500):
-        port = random.randrange(max(1024, top - 12000), top)  # noqa: S311 (not a secret)
+        port = random.choice(ports)  # noqa: S311 (not a secret)
         if port in _handed_out:
             continue
         with socket.socket() as probe:
@@ -102,10 +113,22 @@ class Shop:
 
     def start(self, name: str, timeout: float = 30.0) -> None:
         """Start one process and return once it answers `/healthz`."""
+        self.start_many([name], timeout)
+
+    def start_many(self, names, timeout: float = 30.0) -> None:
+        """Start processes side by side, as honcho does, and return once all answer `/healthz`."""
+        outputs = {name: self._launch(name) for name in names}
+        for name, out in outputs.items():
+            wait_listening(self.procs[name], out, timeout, name)
+        # granian says "Listening" before its workers accept: poll until one answers.
+        down = wait_healthy([self.url(name) for name in names], timeout=timeout, interval=0.02)
+        assert not down, f"{', '.join(down)} never answered /healthz:\n{self.log_tail()}"
+
+    def _launch(self, name: str):
+        """Start one process of the Procfile; the open log its output goes to."""
         command = procfile_commands(self.root / "Procfile")[name]
         log = self.logs.setdefault(name, self.data_dir / f"{name}.log")
-        out = log.open("ab")
-        proc = subprocess.Popen(
+        self.procs[name] = subprocess.Popen(
             ["bash", "-c", f"exec {command}"],
             cwd=self.root,
             env=self.env,
@@ -113,24 +136,24 @@ class Shop:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self.procs[name] = proc
-        wait_listening(proc, out, timeout, name)
-        # granian says "Listening" before its workers accept: poll until one answers.
-        down = wait_healthy([self.url(name)], timeout=timeout, interval=0.02)
-        assert not down, f"{name} never answered /healthz:\n{self.log_tail()}"
+        return log.open("ab")
 
     def stop(self, name: str) -> None:
         """Stop one process (its whole process group) and wait for it."""
-        proc = self.procs.pop(name, None)
-        if proc is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
+        self.stop_many([name])
+
+    def stop_many(self, names) -> None:
+        """Stop processes (each its whole process group) together, and wait for them."""
+        stopping = [self.procs.pop(name) for name in names if name in self.procs]
+        for proc in stopping:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in stopping:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=5)
 
     def mfe(self, *args: str, check: bool = False) -> subprocess.CompletedProcess:
         """Run the `mfe` CLI against this shop; `check` raises (with its output) on failure."""
@@ -151,8 +174,7 @@ class Shop:
 
     def stop_all(self) -> None:
         """Stop every process."""
-        for name in list(self.procs):
-            self.stop(name)
+        self.stop_many(list(self.procs))
 
     def __enter__(self) -> "Shop":
         return self
@@ -221,8 +243,7 @@ def start_shop(
     env.update(extra_env or {})
     shop = Shop(data_dir=data_dir, env=env, root=root)
     try:
-        for name in names:
-            shop.start(name)
+        shop.start_many(names)
     except BaseException:
         shop.stop_all()
         raise

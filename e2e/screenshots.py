@@ -1,6 +1,7 @@
 """`make screenshots`: drive the real system and write the pictures in docs/images/.
 
-The shop (products 2 and checkout 2, with discounts in the cart), the inspector (a
+First each workshop lab's screens (e2e/workshop_screenshots.py, in docs/images/workshop/),
+then the shop (products 2 and checkout 2, with discounts in the cart), the inspector (a
 down-conversion and a refusal), the contract page, and a fallback while checkout is down.
 """
 
@@ -13,17 +14,23 @@ from playwright.sync_api import expect, sync_playwright
 from e2e.browsers import launch_options
 from e2e.pages import HostPage
 from e2e.processes import REPOSITORY, start_shop
+from e2e.test_workshop_labs import copy_repository
+from e2e.workshop_screenshots import take_all
 
 IMAGES = REPOSITORY / "docs" / "images"
 VIEWPORT = {"width": 1280, "height": 800}
 
 
 def main() -> int:
-    """Take the four screenshots; print where they went."""
+    """Take the workshop's screenshots and the four overview ones; print where they went."""
     IMAGES.mkdir(parents=True, exist_ok=True)
     data = Path(tempfile.mkdtemp(prefix="mfe-screenshots-"))
-    print(f"Starting the five processes (data in {data}) ...", flush=True)
-    shop = start_shop(data, {"MFE_ADMIN_TOKEN": "screenshots", "MFE_READY_TIMEOUT_MS": "2000"})
+    # Lab 5 applies its solution: in a copy, so this work tree stays as it is.
+    root = copy_repository(Path(tempfile.mkdtemp(prefix="mfe-screenshots-repo-")))
+    print(f"Starting the five processes (data in {data}, code in {root}) ...", flush=True)
+    shop = start_shop(
+        data, {"MFE_ADMIN_TOKEN": "screenshots", "MFE_READY_TIMEOUT_MS": "2000"}, root=root
+    )
 
     def mfe(*args: str) -> None:
         shop.mfe(*args, check=True)
@@ -31,6 +38,8 @@ def main() -> int:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(**launch_options(playwright))
+            for path in take_all(shop, browser, root):
+                print(f"wrote {path.relative_to(REPOSITORY)}", flush=True)
             context = browser.new_context(viewport=VIEWPORT)
             inspector = context.new_page()
             inspector.goto(shop.host + "/inspector")

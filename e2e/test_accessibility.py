@@ -69,9 +69,9 @@ def test_add_to_cart_and_order_by_keyboard_alone(host):
     expect(host.badge).to_have_text("0")
 
 
-def test_usable_at_375_pixels_wide(shop, browser):
+def test_usable_at_375_pixels_wide(shop, new_context):
     """On a 375 px phone screen nothing scrolls sideways and add to cart still works."""
-    context = browser.new_context(viewport={"width": 375, "height": 740})
+    context = new_context(viewport={"width": 375, "height": 740})
     try:
         host = HostPage(context.new_page(), shop.host).open()
         assert host.page.evaluate("() => document.documentElement.scrollWidth") <= 375

@@ -52,7 +52,7 @@ def attacker():
 
 
 @pytest.fixture
-def bypass_context(browser):
+def bypass_context(new_context):
     """A context that ignores CSP.
 
     CSP is bypassed ONLY to get the attacker inside the products frame (products' CSP has
@@ -61,9 +61,7 @@ def bypass_context(browser):
     The defence under test is then the bus's own origin and source check, which does not
     depend on CSP.
     """
-    ctx = browser.new_context(bypass_csp=True)
-    yield ctx
-    ctx.close()
+    return new_context(bypass_csp=True)
 
 
 # --- the check every attack ends with -----------------------------------------------------------

@@ -11,6 +11,9 @@ from playwright.sync_api import expect
 from e2e.pages import HostPage
 from e2e.processes import get_json, start_shop
 
+# Workshop lab 9 demonstrates these (docs/workshop/lab9-canary.md).
+pytestmark = pytest.mark.lab9
+
 TOKEN = "canary-token"
 CONTEXTS = 40
 # Pages loading at once: enough to overlap their waits, few enough for two busy cores.
@@ -56,7 +59,7 @@ def open_host(context, url: str, cohort: str | None = None) -> HostPage:
     return host
 
 
-def test_fresh_sessions_split_and_keep_their_release(canary_shop, browser):
+def test_fresh_sessions_split_and_keep_their_release(canary_shop, new_context):
     """40 fresh sessions split between 1 and 2 (each at least 10); each keeps its release
     across a reload; an add from either side reaches checkout once, as 1.0.0."""
     mfe = canary_shop.mfe("deploy", "products", "2", "--canary", "50", check=True)
@@ -64,7 +67,7 @@ def test_fresh_sessions_split_and_keep_their_release(canary_shop, browser):
     seen: dict[int, int] = {1: 0, 2: 0}
     keep: dict[int, HostPage] = {}
     for start in range(0, CONTEXTS, AT_ONCE):
-        batch = [browser.new_context() for _ in range(start, min(start + AT_ONCE, CONTEXTS))]
+        batch = [new_context() for _ in range(start, min(start + AT_ONCE, CONTEXTS))]
         hosts = [HostPage(context.new_page(), canary_shop.host) for context in batch]
         for host in hosts:
             host.page.goto(canary_shop.host + "/", wait_until="commit")
@@ -98,11 +101,11 @@ def test_fresh_sessions_split_and_keep_their_release(canary_shop, browser):
         host.page.context.close()
 
 
-def test_canary_swaps_its_pages_live_and_rollback_returns_them(canary_shop, browser):
+def test_canary_swaps_its_pages_live_and_rollback_returns_them(canary_shop, new_context):
     """Pages open before the canary: only the canary's swaps; rollback brings it back to 1
     live, in the same document, with the checkout form's typed text."""
-    canary = open_host(browser.new_context(), canary_shop.host, "canary")
-    stable = open_host(browser.new_context(), canary_shop.host, "stable")
+    canary = open_host(new_context(), canary_shop.host, "canary")
+    stable = open_host(new_context(), canary_shop.host, "stable")
     for host in (canary, stable):
         host.page.evaluate("window.__sameDocument = true")
     typed = canary.frame_locator("checkout").locator("[name='name']")
@@ -148,7 +151,7 @@ def add_until(host: HostPage, shop, done) -> dict:
     raise AssertionError(f"the rollout never got there: {rollout}")
 
 
-def test_a_corrupted_canary_is_rolled_back_by_the_host(canary_shop, browser):
+def test_a_corrupted_canary_is_rolled_back_by_the_host(canary_shop, new_context):
     """Release 2 emits prices a cent off: checkout rejects them (price-mismatch), the analysis
     fails the canary against stable, and the host aborts it alone, saying why with figures."""
     canary_shop.mfe("chaos", "products", "corrupt", "--release", "2", check=True)
@@ -157,7 +160,7 @@ def test_a_corrupted_canary_is_rolled_back_by_the_host(canary_shop, browser):
         "--interval", "1", "--min-events", "2", "--failures", "1",
         check=True,
     )  # fmt: skip
-    host = open_host(browser.new_context(), canary_shop.host, "canary")
+    host = open_host(new_context(), canary_shop.host, "canary")
     host.expect_frame_app("products", 2)
     host.page.evaluate("window.__sameDocument = true")
 
@@ -181,15 +184,15 @@ def test_a_corrupted_canary_is_rolled_back_by_the_host(canary_shop, browser):
     host.page.context.close()
 
 
-def test_a_healthy_canary_walks_its_steps_and_is_promoted(canary_shop, browser):
+def test_a_healthy_canary_walks_its_steps_and_is_promoted(canary_shop, new_context):
     """Passing checks step 50% → 75%, then promote: a stable page swaps to 2 live too."""
-    stable = open_host(browser.new_context(), canary_shop.host, "stable")
+    stable = open_host(new_context(), canary_shop.host, "stable")
     canary_shop.mfe(
         "deploy", "products", "2", "--canary", "50", "--auto", "--steps", "50,75",
         "--interval", "1", "--min-events", "2", "--passes", "2",
         check=True,
     )  # fmt: skip
-    canary = open_host(browser.new_context(), canary_shop.host, "canary")
+    canary = open_host(new_context(), canary_shop.host, "canary")
     canary.expect_frame_app("products", 2)
 
     rollout = add_until(canary, canary_shop, lambda r: r["status"] != "progressing")

@@ -28,11 +28,11 @@ def products_2_live(flow_shop):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_an_add_shows_each_hop_with_its_version(products_2_live, browser):
+def test_an_add_shows_each_hop_with_its_version(products_2_live, new_context):
     """Products 2 emits 2.0.0 to the host; the host delivers 1.0.0 to checkout 1, converted;
     the verdict and the ack go back; the timeline table still has its rows."""
-    shopper = browser.new_context()
-    watcher = browser.new_context()
+    shopper = new_context()
+    watcher = new_context()
     try:
         inspector = InspectorPage(watcher.new_page(), products_2_live.host).open()
         host = HostPage(shopper.new_page(), products_2_live.host).open()

@@ -111,9 +111,9 @@ def iframe_height(host: HostPage, app: str) -> float:
     return host.page.evaluate(FRAME_BOX, app)["height"]
 
 
-def open_at(browser, shop, viewport: dict) -> tuple:
+def open_at(new_context, shop, viewport: dict) -> tuple:
     """A fresh context at `viewport` with the host page open and both apps connected."""
-    context = browser.new_context(viewport=viewport)
+    context = new_context(viewport=viewport)
     return context, HostPage(context.new_page(), shop.host).open()
 
 
@@ -145,11 +145,11 @@ def cart_placement(host: HostPage, wide: bool) -> None:
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_the_page_scrolls_as_one_document(shop, browser, viewport):
+def test_the_page_scrolls_as_one_document(shop, new_context, viewport):
     """Neither frame scrolls inside; every product card (six or more) is reached by scrolling
     the page; the cart stays in view beside the products (wide) or follows them (narrow);
     after an add the toast covers neither the cart's total nor the order button."""
-    context, host = open_at(browser, shop, viewport)
+    context, host = open_at(new_context, shop, viewport)
     try:
         cards = host.products().locator.get_by_test_id("product-card")
         # The catalog has at least six products (design.md); every one must be reachable.
@@ -174,10 +174,10 @@ def test_the_page_scrolls_as_one_document(shop, browser, viewport):
         context.close()
 
 
-def test_the_cart_below_the_products_is_sized_while_out_of_view(shop, browser):
+def test_the_cart_below_the_products_is_sized_while_out_of_view(shop, new_context):
     """On a phone the cart is far below the first product: an add changes it while it is out
     of view (where the browser renders nothing), and it still fits its iframe."""
-    context, host = open_at(browser, shop, {"width": 375, "height": 740})
+    context, host = open_at(new_context, shop, {"width": 375, "height": 740})
     try:
         wait_fits(host, "checkout")
         first = host.products().locator.get_by_test_id("product-card").first
@@ -191,10 +191,10 @@ def test_the_cart_below_the_products_is_sized_while_out_of_view(shop, browser):
         context.close()
 
 
-def test_a_cart_taller_than_the_screen_shows_its_end_and_then_stays(shop, browser):
+def test_a_cart_taller_than_the_screen_shows_its_end_and_then_stays(shop, new_context):
     """Wide but short screen: a cart taller than the screen scrolls with the page until its
     bottom shows, then stays there while the products scroll on."""
-    context, host = open_at(browser, shop, {"width": 1280, "height": 600})
+    context, host = open_at(new_context, shop, {"width": 1280, "height": 600})
     try:
         host.products().add("mug")
         expect(host.checkout().lines).to_have_count(1)
@@ -267,11 +267,11 @@ def clamp_log(host: HostPage) -> list[dict]:
     return [e for e in host.page.evaluate("() => window.mfeHost.log()") if e["type"] == "size"]
 
 
-def test_a_frame_reporting_an_absurd_size_is_clamped(shop, browser):
+def test_a_frame_reporting_an_absurd_size_is_clamped(shop, new_context):
     """Products reports 10^9 px, then -10^9, then non-numbers, on its real port: the frame is
     held within [MIN_HEIGHT, MAX_HEIGHT] (logged once), non-numbers change nothing, the cart
     below it on a phone stays within reach, and products' own next report restores it."""
-    context, host = open_at(browser, shop, {"width": 375, "height": 740})
+    context, host = open_at(new_context, shop, {"width": 375, "height": 740})
     try:
         wait_fits(host, "products")
         steal_port(host)

@@ -20,11 +20,9 @@ def fork(shop, tmp_path_factory):
 
 
 @pytest.fixture
-def other_context(browser):
+def other_context(new_context):
     """A second browser context: another shopper (cookies and storage of its own)."""
-    ctx = browser.new_context()
-    yield ctx
-    ctx.close()
+    return new_context()
 
 
 def test_an_override_shows_the_fork_in_this_browser_only(shop, fork, context, other_context):

@@ -19,7 +19,7 @@ from e2e.pages import HostPage
 from e2e.processes import REPOSITORY, free_port, get_json, start_shop
 from mfe_platform.readiness import wait_healthy
 
-CODING_LABS = (2, 3, 4, 5, 6, 7, 8)
+CODING_LABS = (2, 3, 4, 5, 6, 7, 8, 9)
 # The CLI of the copy (its own code, not the installed one): `python -c` puts the working
 # directory first on the import path.
 MFE = [sys.executable, "-c", "import sys; from mfe_cli import main; sys.exit(main())"]
@@ -147,7 +147,7 @@ def test_start_refuses_to_overwrite_and_reset_keeps_what_no_lab_gave(classroom):
 
 def test_usage_errors_exit_2(classroom):
     """A lab that does not exist, or no lab number at all."""
-    assert workshop(classroom, "check", 9).returncode == 2
+    assert workshop(classroom, "check", 99).returncode == 2
     assert workshop(classroom, "start").returncode == 2
 
 
@@ -209,6 +209,28 @@ def test_bring_your_own_release_is_refused_first_then_deployed_into_the_open_pag
         reset = workshop(classroom, "reset")
     assert reset.returncode == 0, reset.stdout + reset.stderr
     host.expect_frame_app("products", 1)
+
+
+def test_lab9_fails_its_shop_point_while_the_host_runs_the_weakened_analysis(classroom):
+    """Lab 9's last point watches the running shop decide: a host still running the start
+    state's analysis promotes the corrupted canary, so the point fails even with the code fixed
+    (the shop was not restarted), and the check puts the stable release back."""
+    assert workshop(classroom, "start", 9).returncode == 0
+    try:
+        classroom.restart("host")
+        assert workshop(classroom, "solve", 9).returncode == 0
+        stale = workshop(classroom, "check", 9)
+        after = get_json(classroom.host + "/api/deployments")["apps"]["products"]
+    finally:
+        reset = workshop(classroom, "reset")
+        # The host runs the committed analysis again, for the tests after this one.
+        classroom.restart("host")
+    assert stale.returncode == 1, stale.stdout + stale.stderr
+    assert "FAIL  your shop rolls a corrupted canary back by itself" in stale.stdout
+    assert "ended 'promoted'" in stale.stdout and stale.stdout.count("  ok    ") == 3
+    assert after["release"] == 1 and after["rollout"]["status"] == "promoted", after
+    assert reset.returncode == 0, reset.stdout + reset.stderr
+    assert status(classroom) == ""
 
 
 @pytest.mark.parametrize("number", CODING_LABS)

@@ -73,6 +73,7 @@ def run(
         print(f"soak: the shop did not start: {error}", file=sys.stderr)
         return 2
     problems: list[str] = []
+    details: list[dict] = []
     with shop, sync_playwright() as playwright:
         options = launch_options(playwright)
         browser = playwright.chromium.launch(**options, headless=not headed)
@@ -96,6 +97,8 @@ def run(
                 problems.append(
                     f"{person.record.name}: lost {person_lost}, doubled {person_doubled}"
                 )
+                # What the shopper did and what its cart shows: the report says why.
+                details.append({"cart": person.cart(), **asdict(person.record)})
         records = [person.record for person in people]
         products = shop.url("products-v1")
         problems += invariants.check_orders(data_dir, products, records)
@@ -115,6 +118,7 @@ def run(
         "doubled": doubled,
         "problems": problems,
         "chaos_not_applied": figures.failures,
+        "details": details,
     }
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(json.dumps(summary, indent=2) + "\n")

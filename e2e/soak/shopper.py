@@ -20,6 +20,27 @@ EXPLAINED = re.compile(
 ANSWER_MS = 8_000
 
 
+# The host's own verdicts: an add refused with one of these was never accepted. Any other
+# answer (a timeout, a refused handshake) leaves open whether the host took it.
+REFUSALS = (
+    "invalid",
+    "unknown-event",
+    "unknown-version",
+    "not-allowed",
+    "too-large",
+    "rate-limited",
+    "no-conversion",
+)
+
+
+def accepted(answer: str) -> bool | None:
+    """True for *Added*, False for a verdict that refused it, None when it is not known."""
+    if answer.startswith("Added"):
+        return True
+    reason = answer.removeprefix("Not added: ").split(" ", 1)[0]
+    return False if answer.startswith("Not added") and reason in REFUSALS else None
+
+
 class Shopper:
     """A browser context with the shop open, and the soak's record of what it did."""
 
@@ -70,20 +91,18 @@ class Shopper:
             card.get_by_test_id("add-to-cart").click(timeout=ANSWER_MS)
         except (PlaywrightTimeout, Error):
             return  # the click never happened: nothing to note
-        self.record.added(product, quantity, self._answer(card))
+        text = self._answer(card)
+        self.record.history.append((product, quantity, text))
+        self.record.added(product, quantity, accepted(text))
 
-    def _answer(self, card) -> bool | None:
-        """True for *Added*, False for *Not added*, None when no answer came."""
+    def _answer(self, card) -> str:
+        """The answer the card shows (`Added …` or `Not added: …`), or "" if none came."""
         status = card.locator(".status")
         try:
             status.filter(has_text=re.compile(r"^(Added|Not added)")).wait_for(timeout=ANSWER_MS)
-            text = status.text_content(timeout=ANSWER_MS) or ""
+            return status.text_content(timeout=ANSWER_MS) or ""
         except (PlaywrightTimeout, Error):
-            return None
-        if text.startswith("Added"):
-            return True
-        # A refusal the host gave is certain; a timeout is not: the host may have accepted it.
-        return None if "timeout" in text else False
+            return ""
 
     def cart(self) -> dict[str, int] | None:
         """The cart the checkout frame shows (product → quantity), or None if it is not up."""

@@ -65,6 +65,14 @@ LABS = (
         "write a contract test and a Playwright test",
         optional=True,
     ),
+    Lab(
+        9,
+        "A canary catches what contracts cannot",
+        15,
+        "lab9-canary.md",
+        "make the canary analysis count rejections and fail a worse canary",
+        optional=True,
+    ),
 )
 
 
