@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import expect
 
+from e2e.manifests import fake_manifest
 from e2e.pages import HostPage
 from e2e.processes import get_json, start_shop
 
@@ -84,13 +85,7 @@ def test_live_deploy_swaps_only_the_changed_frame(deploy_shop, page, reset_after
 class FixtureRelease(BaseHTTPRequestHandler):
     """A products 'release 3' whose manifest emits a version no live consumer can take."""
 
-    manifest = {
-        "app": "products",
-        "release": 3,
-        "protocol": "1",
-        "emits": {"cart:item-added": ["9.0.0"], "notification:show": ["1.0.0"]},
-        "consumes": {},
-    }
+    manifest = fake_manifest("products", 3, {"cart:item-added": ["9.0.0"]})
 
     def do_GET(self):
         body = {

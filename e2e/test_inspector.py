@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from e2e.pages import HostPage
 from e2e.processes import start_shop
+from shared_contracts import registry
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +124,8 @@ def test_contract_page_is_generated_from_the_registry_and_live_manifests(watched
     """Every version with fields, example, compatibility, conversions, usage and deprecation."""
     page.goto(watched_shop.host + "/contracts")
     versions = page.get_by_test_id("contract-version")
-    expect(versions).to_have_count(5)
+    # One section per registered version, however many the catalog holds today.
+    expect(versions).to_have_count(len(registry.contracts()))
     v2 = versions.filter(has=page.locator("h3", has_text="cart:item-added 2.0.0"))
     expect(v2).to_contain_text("discount")
     expect(v2).to_contain_text("Compared with 1.0.0")

@@ -14,6 +14,7 @@ from flask import Flask
 
 from mfe_platform.serving import serve
 from products_app import create_app as create_products_app
+from products_app.manifest import manifest as products_manifest
 from shared_contracts.manifests import Manifest
 
 RELEASE = 3
@@ -29,9 +30,14 @@ EMITS = {
 
 def fork_manifest(release: int = RELEASE) -> Manifest:
     """The manifest this release serves at `/mfe-manifest.json`."""
+    # Every event EMITS does not name is declared as products' release 2 declares it: the page
+    # is products' code, so an event products gains needs no edit here.
+    own = products_manifest(2)
     # Built as given, not checked against the registry: a release may declare a version nobody
     # published yet, and `mfe can-i-deploy` is where that is caught, with the reason.
-    return Manifest(app="products", release=release, emits=EMITS, consumes={})
+    return Manifest(
+        app="products", release=release, emits={**own.emits, **EMITS}, consumes=own.consumes
+    )
 
 
 def create_app() -> Flask:

@@ -13,6 +13,7 @@ import urllib.request
 
 import pytest
 
+from e2e.manifests import fake_manifest
 from e2e.processes import free_port
 from host_app.tests.conftest import ADMIN_TOKEN, bound_server, fake_app, serving, url_of
 from mfe_cli import main
@@ -20,12 +21,7 @@ from mfe_platform.readiness import healthy
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
 
-BREAKING = {
-    "app": "products",
-    "release": 3,
-    "emits": {"cart:item-added": ["9.0.0"]},
-    "consumes": {},
-}
+BREAKING = fake_manifest("products", 3, {"cart:item-added": ["9.0.0"]})
 
 
 @pytest.fixture
@@ -240,7 +236,7 @@ def test_can_i_deploy_no(shop, mfe, breaking_url):
 
 def test_can_i_deploy_refuses_a_release_that_drops_an_event_like_the_host(shop, mfe):
     """Products 3 without cart:item-added: the CLI says no, naming it, as the deploy would."""
-    manifest = {**BREAKING, "emits": {"notification:show": ["1.0.0"]}}
+    manifest = fake_manifest("products", 3, dropped=("cart:item-added",))
     with serving(fake_app({"/mfe-manifest.json": manifest, "/healthz": {"status": "ok"}})) as url:
         code, out, _ = mfe("can-i-deploy", "products", "3", "--url", url)
         assert code == 1
@@ -336,7 +332,7 @@ def test_reset_with_wrong_token_is_exit_1(shop, mfe, monkeypatch):
 
 def test_reset_survives_a_stopped_release(shop, mfe, calm_children):
     """A registered release that has since stopped does not keep the rest from resetting."""
-    manifest = {**BREAKING, "emits": {"cart:item-added": ["1.0.0"]}}
+    manifest = fake_manifest("products", 3, {"cart:item-added": ["1.0.0"]})
     with serving(fake_app({"/mfe-manifest.json": manifest, "/healthz": {"status": "ok"}})) as url:
         assert mfe("deploy", "products", "3", "--url", url)[0] == 0
     code, out, _ = mfe("reset")
@@ -347,7 +343,7 @@ def test_reset_survives_a_stopped_release(shop, mfe, calm_children):
 
 def test_chaos_up_notes_a_release_it_could_not_clear(shop, mfe, calm_children):
     """A registered release that has stopped is named, not silently skipped; exit 0."""
-    manifest = {**BREAKING, "emits": {"cart:item-added": ["1.0.0"]}}
+    manifest = fake_manifest("products", 3, {"cart:item-added": ["1.0.0"]})
     with serving(fake_app({"/mfe-manifest.json": manifest, "/healthz": {"status": "ok"}})) as url:
         assert mfe("deploy", "products", "3", "--url", url)[0] == 0
     assert mfe("deploy", "products", "1")[0] == 0

@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from e2e.manifests import real_manifest
+from e2e.manifests import fake_manifest
 from e2e.processes import free_port
 from host_app.tests.conftest import ADMIN_TOKEN
 
@@ -38,10 +38,10 @@ def assert_error(response, status: int, code: str) -> dict:
     return body
 
 
-def product_manifest(release: int, emits: dict | None = None) -> dict:
-    """A products manifest as a fake release would serve it: the real one, or other emits."""
-    real = real_manifest("products")
-    return {**real, "release": release, "emits": emits or real["emits"]}
+def product_manifest(release: int, emits: dict | None = None, dropped: tuple = ()) -> dict:
+    """A products manifest as a fake release would serve it: the real one, changed only in
+    the events a test names (`fake_manifest`)."""
+    return fake_manifest("products", release, emits, dropped)
 
 
 # --- reading the state ---------------------------------------------------------------------
@@ -186,7 +186,7 @@ def test_a_deploy_reads_the_candidate_anew_for_everyone(client, fake_child):
     assert described["emits"]["cart:item-added"] == ["1.0.0", "2.0.0"]
     page = client.get("/").get_data(as_text=True)
     config = json.loads(html.unescape(re.search(r"data-config='([^']*)'", page).group(1)))
-    assert config["apps"]["products"]["manifest"]["emits"] == both
+    assert config["apps"]["products"]["manifest"]["emits"] == product_manifest(3, both)["emits"]
 
 
 def test_deploy_is_logged(client):
@@ -280,7 +280,7 @@ def test_a_candidate_speaking_another_bus_protocol_is_409(client, fake_child):
 
 def test_a_candidate_that_stops_emitting_what_a_live_app_consumes_is_409(client, fake_child):
     """Products 3 emits no cart:item-added: checkout would get no adds at all. Refused, named."""
-    manifest = product_manifest(3, {"notification:show": ["1.0.0"]})
+    manifest = product_manifest(3, dropped=("cart:item-added",))
     url = fake_child({"/mfe-manifest.json": manifest, "/healthz": {"status": "ok"}})
     body = assert_error(
         deploy(client, {"app": "products", "release": 3, "url": url}), 409, "incompatible"
@@ -298,7 +298,7 @@ def test_redeploying_the_live_release_with_an_event_dropped_is_409(client, fake_
     url = fake_child(routes)
     request = {"app": "products", "release": 3, "url": url}
     assert deploy(client, request).status_code == 200
-    routes["/mfe-manifest.json"] = product_manifest(3, {"notification:show": ["1.0.0"]})
+    routes["/mfe-manifest.json"] = product_manifest(3, dropped=("cart:item-added",))
     body = assert_error(deploy(client, request), 409, "incompatible")
     assert [d["event"] for d in body["details"]] == ["cart:item-added"]
     assert "the live products@3 emits it" in body["details"][0]["detail"]

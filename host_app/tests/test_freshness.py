@@ -5,18 +5,13 @@ import http.client
 import threading
 import time
 
+from e2e.manifests import real_manifest
 from host_app import health, manifest_cache
 from host_app.manifest_cache import ManifestCache
 from shared_contracts.manifests import Manifest
 
 URL = "http://localhost:8001"
-MANIFEST = {
-    "app": "products",
-    "release": 1,
-    "protocol": "1",
-    "emits": {"cart:item-added": ["1.0.0"]},
-    "consumes": {},
-}
+MANIFEST = real_manifest("products")
 
 
 class SlowSource:

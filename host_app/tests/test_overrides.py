@@ -8,6 +8,7 @@ import re
 import pytest
 from flask.sessions import SecureCookieSessionInterface
 
+from e2e.manifests import fake_manifest
 from e2e.processes import free_port
 from host_app.overrides import loopback_origin
 from host_app.tests.conftest import HOST
@@ -106,7 +107,7 @@ def test_an_override_is_this_browsers_only(app, children):
 
 def test_the_override_origin_joins_only_this_browsers_frame_src(app, children, fake_child):
     """A fork nobody registered may be framed by this browser's pages, and by no other's."""
-    manifest = {"app": "products", "release": 2, "emits": {}, "consumes": {}}
+    manifest = fake_manifest("products", 2)
     fork = fake_child({"/mfe-manifest.json": manifest})
     mine, theirs = app.test_client(), app.test_client()
     registered = frame_src(theirs)
@@ -195,12 +196,7 @@ def test_check_says_whether_the_candidate_could_go_live(app, children, fake_chil
     assert body["manifest"]["emits"]["cart:item-added"] == ["2.0.0"]
     assert any(f["event"] == "cart:item-added" and f["ok"] for f in body["findings"])
 
-    broken = {
-        "app": "products",
-        "release": 2,
-        "emits": {"cart:item-added": ["9.0.0"], "notification:show": ["1.0.0"]},
-        "consumes": {},
-    }
+    broken = fake_manifest("products", 2, {"cart:item-added": ["9.0.0"]})
     fork = fake_child({"/mfe-manifest.json": broken})
     bad = client.get("/api/overrides/check", query_string={"app": "products", "url": fork})
     assert bad.status_code == 200

@@ -143,7 +143,7 @@ def test_a_plain_deploy_supersedes_the_canary(client):
 def test_a_deploy_is_checked_against_the_canary_too(client, fake_child, candidate):
     """With a (forced) products canary that emits a version nobody knows, checkout 2 can go
     live neither for everyone nor as a canary: it would meet that canary in some pages."""
-    manifest = product_manifest(3, {"cart:item-added": ["9.0.0"], "notification:show": ["1.0.0"]})
+    manifest = product_manifest(3, {"cart:item-added": ["9.0.0"]})
     url = fake_child({"/mfe-manifest.json": manifest, "/healthz": {"status": "ok"}})
     checkout = {"app": "checkout", "release": 2, **candidate}
     assert deploy(client, {**CANARY, "release": 3, "url": url}).status_code == 409

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from e2e.manifests import fake_manifest
 from host_app.tests.conftest import ADMIN_TOKEN, HOST
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
@@ -230,8 +231,7 @@ def test_shell_security_headers(client, children):
 
 def test_frame_src_grows_with_a_registered_release(client, fake_child):
     """A release registered by URL may be framed: its origin joins frame-src."""
-    emits = {"cart:updated": ["1.0.0"], "order:placed": ["1.0.0"]}
-    manifest = {"app": "checkout", "release": 5, "emits": emits, "consumes": {}}
+    manifest = fake_manifest("checkout", 5)
     url = fake_child({"/mfe-manifest.json": manifest, "/healthz": {"status": "ok"}})
     response = client.post(
         "/api/deployments",
