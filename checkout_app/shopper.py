@@ -56,13 +56,15 @@ def current_cart_id() -> str | None:
 
 
 def required_cart_id() -> str:
-    """This shopper's cart id; 401 without a token (every state change needs one)."""
+    """This shopper's cart id; 403 without a token (every state change needs one)."""
     cart_id = current_cart_id()
     if cart_id is None:
+        # The token is what makes a forged request impossible, so its absence is refused as the
+        # CSRF check always refused a request without its token: 403 csrf-failed.
         raise ApiError(
-            401,
-            "unauthorized",
-            "send the shopper token as 'Authorization: Bearer <token>'",
+            403,
+            "csrf-failed",
+            "a state change needs the shopper token: 'Authorization: Bearer <token>'",
         )
     return cart_id
 

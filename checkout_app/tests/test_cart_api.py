@@ -436,10 +436,10 @@ def test_delete_an_unknown_line_is_a_404(shopper):
 
 
 def test_delete_needs_the_token(shopper):
-    """DELETE is a state change like POST: without the shopper's token, 401."""
+    """DELETE is a state change like POST: without the shopper's token, 403."""
     shopper.add("grinder", 1)
     response = shopper.client.delete("/api/cart/items/grinder", headers={"Origin": shopper.origin})
-    assert (response.status_code, response.json["error"]) == (401, "unauthorized")
+    assert (response.status_code, response.json["error"]) == (403, "csrf-failed")
     assert quantities(shopper.cart()) == {"grinder": 1}
 
 

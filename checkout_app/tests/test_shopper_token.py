@@ -9,8 +9,13 @@ from checkout_app.tests.conftest import Shopper, envelope, make_app
 
 
 def unauthorized(response) -> bool:
-    """401 unauthorized in JSON."""
+    """401 unauthorized in JSON: a malformed token."""
     return response.status_code == 401 and response.json["error"] == "unauthorized"
+
+
+def forbidden(response) -> bool:
+    """403 csrf-failed in JSON: no token at all, as the CSRF check always answered."""
+    return response.status_code == 403 and response.json["error"] == "csrf-failed"
 
 
 def wrong_origin(response) -> bool:
@@ -44,13 +49,13 @@ def test_no_cookie_is_ever_set_or_read(app, shopper):
     stranger.set_cookie("mfe_checkout_session", shopper.token)
     assert stranger.get("/api/cart").json["itemCount"] == 0
     response = stranger.post("/api/cart/items", json=envelope(), headers={"Origin": shopper.origin})
-    assert unauthorized(response)
+    assert forbidden(response)
 
 
 def test_no_token_no_change(shopper):
     """A state change without the token is refused, before its body is read."""
     response = shopper.post("/api/cart/items", envelope(), headers={"Origin": shopper.origin})
-    assert unauthorized(response)
+    assert forbidden(response)
     assert shopper.cart()["itemCount"] == 0
 
 
@@ -147,7 +152,7 @@ def test_orders_need_the_token(shopper):
         {"name": "Ana", "email": "ana@example.com", "address": "1 Main St"},
         headers={"Origin": shopper.origin},
     )
-    assert unauthorized(response)
+    assert forbidden(response)
     assert shopper.cart()["itemCount"] == 1
 
 
