@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app
 
-from checkout_app import cart_store, item_added, orders, shopper
+from checkout_app import cart_store, item_added, orders, retention, shopper
 from checkout_app.db import get_db, write_transaction
 from checkout_app.json_body import json_object
 from checkout_app.pricing import cart_view
@@ -49,6 +49,7 @@ def remove_item(product_id: str):
     with write_transaction() as conn:
         if not cart_store.remove_line(conn, cart_id, product_id):
             raise missing
+        cart_store.touch(conn, cart_id, retention.now_ms())
         lines = cart_store.lines(conn, cart_id)
     return _cart_json(lines)
 

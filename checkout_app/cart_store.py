@@ -1,7 +1,6 @@
 """The cart store: the lines of each cart in the database (`shopper` says whose cart)."""
 
 import sqlite3
-import time
 from dataclasses import dataclass
 
 
@@ -28,11 +27,12 @@ def lines(conn: sqlite3.Connection, cart_id: str | None) -> list[Line]:
     return [Line(*row) for row in rows]
 
 
-def ensure_cart(conn: sqlite3.Connection, cart_id: str) -> None:
-    """Create the cart row if this is the cart's first write."""
+def touch(conn: sqlite3.Connection, cart_id: str, now: int) -> None:
+    """Create the cart row on its first write, and mark it active on every write."""
     conn.execute(
-        "INSERT INTO carts (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
-        (cart_id, int(time.time() * 1000)),
+        "INSERT INTO carts (id, created_at, touched_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET touched_at = excluded.touched_at",
+        (cart_id, now, now),
     )
 
 

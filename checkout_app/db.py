@@ -17,7 +17,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from werkzeug.exceptions import InternalServerError
 
-from checkout_app.schema import SCHEMA, SCOPED_PER_CART
+from checkout_app.schema import CARTS_TOUCHED, SCHEMA, SCOPED_PER_CART
 from mfe_platform.filelock import flocked, writer_lock
 from mfe_platform.web.errors import error_response
 
@@ -88,6 +88,13 @@ def _scope_per_cart(conn: sqlite3.Connection) -> None:
         conn.executescript(f"BEGIN IMMEDIATE; {SCOPED_PER_CART} COMMIT;")
 
 
+def _add_touched_at(conn: sqlite3.Connection) -> None:
+    """Give an older database's carts their `touched_at` column."""
+    columns = [row["name"] for row in conn.execute("PRAGMA table_info(carts)")]
+    if columns and "touched_at" not in columns:
+        conn.execute(CARTS_TOUCHED)
+
+
 def private_files(database: str, lock: str) -> None:
     """Make the database, its WAL, shared memory and lock files readable by the user only.
 
@@ -111,6 +118,7 @@ def init_schema(app: Flask) -> None:
             # WAL is a property of the database file: set once, kept by every later connection.
             conn.execute("PRAGMA journal_mode = WAL")
             _scope_per_cart(conn)
+            _add_touched_at(conn)
             conn.executescript(SCHEMA)
         finally:
             conn.close()

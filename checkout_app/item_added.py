@@ -3,9 +3,8 @@
 import hashlib
 import json
 import sqlite3
-import time
 
-from checkout_app import cart_store, catalog_client
+from checkout_app import cart_store, catalog_client, retention
 from checkout_app.cart_store import Line
 from checkout_app.catalog_client import CatalogItem
 from checkout_app.db import get_db, write_transaction
@@ -187,14 +186,14 @@ def apply(raw: dict, cart_id: str, release: int) -> tuple[list[Line], bool]:
             discount_cents=discount,
         )
         _check_limits(current, updated)
-        # A cart with lines has its row already (the lines' foreign key): one statement less.
-        if not current:
-            cart_store.ensure_cart(conn, cart_id)
+        now = retention.now_ms()
+        cart_store.touch(conn, cart_id, now)
         conn.execute(
             "INSERT INTO applied_events (cart_id, event_id, body_sha256, applied_at)"
             " VALUES (?, ?, ?, ?)",
-            (cart_id, envelope.id, digest, int(time.time() * 1000)),
+            (cart_id, envelope.id, digest, now),
         )
+        retention.sweep_now_and_then(conn, now)
         cart_store.save_line(conn, cart_id, updated)
         # The cart as now stored, without reading it again inside the lock: an updated line
         # keeps its place (the upsert keeps its rowid), a new one comes last.

@@ -16,10 +16,15 @@ INSERT INTO applied_events (cart_id, event_id, body_sha256, applied_at)
 DROP TABLE applied_events_global;
 """
 
+# A database made before carts expired has no `touched_at`: its carts count from their creation.
+CARTS_TOUCHED = "ALTER TABLE carts ADD COLUMN touched_at INTEGER NOT NULL DEFAULT 0"
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS carts (
     id TEXT PRIMARY KEY,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    -- The last add or removal: a cart untouched for long expires (retention.py).
+    touched_at INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE IF NOT EXISTS cart_lines (
@@ -68,4 +73,5 @@ CREATE TABLE IF NOT EXISTS order_lines (
 );
 
 CREATE INDEX IF NOT EXISTS orders_by_cart ON orders (cart_id);
+CREATE INDEX IF NOT EXISTS applied_events_by_age ON applied_events (applied_at);
 """
