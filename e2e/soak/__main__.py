@@ -98,12 +98,14 @@ def run(
                     f"{person.record.name}: lost {person_lost}, doubled {person_doubled}"
                 )
                 # What the shopper did and what its cart shows: the report says why.
-                details.append({"cart": person.cart(), **asdict(person.record)})
+                details.append({"cart": person.cart(), **person.record.report()})
         records = [person.record for person in people]
         products = shop.url("products-v1")
         problems += invariants.check_orders(data_dir, products, records)
         problems += invariants.check_processes(shop)
         problems += invariants.check_logs(shop, token)
+        if details:
+            details.append({"log": invariants.losses_in_log(shop, token)})
         problems += [f"{p.record.name}: {e}" for p in people for e in p.unexplained_errors()]
         browser.close()
     figures = chaos.figures

@@ -87,6 +87,16 @@ def check_processes(shop: Shop) -> list[str]:
     return [f"{name} does not answer /healthz" for name in PROCESSES if not healthy(shop.url(name))]
 
 
+def losses_in_log(shop: Shop, token: str) -> list[dict]:
+    """The log's entries where an event could have gone astray: refused by a consumer,
+    dropped, parked or failed; for a failure's report."""
+    auth = {"Authorization": f"Bearer {token}"}
+    logged = get_json(f"{shop.host}/api/events?limit=1000", headers=auth)["entries"]
+    return [
+        e for e in logged if e.get("type") in ("dropped", "parked", "fail") or e.get("rejected")
+    ]
+
+
 def check_logs(shop: Shop, token: str) -> list[str]:
     """The event log and `mfe events tail` tell the same story, entry for entry."""
     auth = {"Authorization": f"Bearer {token}"}

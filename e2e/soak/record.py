@@ -59,6 +59,16 @@ class ShopperRecord:
         self.certain.clear()
         self.uncertain.clear()
 
+    def report(self) -> dict:
+        """The record as JSON data, for a failure's report."""
+        return {
+            "name": self.name,
+            "certain": dict(self.certain),
+            "uncertain": dict(self.uncertain),
+            "orders": [vars(order) for order in self.orders],
+            "adds": self.history,
+        }
+
     def compare(self, cart: dict[str, int]) -> tuple[int, int]:
         """(lost, doubled) units of `cart` against the record."""
         lost = doubled = 0

@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from e2e.manifests import fake_manifest
 from host_app import manifest_cache
 from host_app.tests.conftest import ADMIN_TOKEN
 
@@ -23,14 +24,8 @@ SWITCHED = {**APPROVED, "cart:updated": ["1.0.0"]}
 
 
 def products(emits: dict, consumes: dict | None = None) -> dict:
-    """A products release 3 manifest."""
-    return {
-        "app": "products",
-        "release": 3,
-        "protocol": "1",
-        "emits": emits,
-        "consumes": consumes or {},
-    }
+    """A products release 3 manifest: the real one with these emits (and consumes)."""
+    return {**fake_manifest("products", 3, emits), "consumes": consumes or {}}
 
 
 def page_manifest(client) -> dict:

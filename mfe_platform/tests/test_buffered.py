@@ -1,6 +1,7 @@
 """The ASGI front of products and checkout (mfe_platform/buffered.py), driven by hand."""
 
 import asyncio
+import concurrent.futures
 import json
 
 from flask import Flask, request
@@ -44,7 +45,10 @@ def run(scope: dict, messages: list[dict]) -> tuple[int, dict, bytes]:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(front(scope, receive, send))
+    # A thread of its own: a browser test earlier in this worker may leave Playwright's event
+    # loop running in the main thread, where asyncio.run refuses to start another.
+    with concurrent.futures.ThreadPoolExecutor(1) as runner:
+        runner.submit(asyncio.run, front(scope, receive, send)).result()
     start, body = sent
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body["body"]
 

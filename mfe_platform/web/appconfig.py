@@ -6,7 +6,6 @@ from pathlib import Path
 from flask import Flask
 
 from mfe_platform import settings
-from mfe_platform.web import sessions
 from mfe_platform.web.secrets import load_or_create_secret
 
 
@@ -55,4 +54,3 @@ def configure(app: Flask, name: str, defaults: dict, test_config: dict | None) -
         app.config["SECRET_KEY"] = str(own_key)
     elif not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_or_create_secret(folder / "secret_key")
-    sessions.init_app(app)
