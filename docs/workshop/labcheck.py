@@ -4,6 +4,7 @@
 the one JSON line `report()` prints.
 """
 
+import contextlib
 import json
 import urllib.request
 
@@ -48,3 +49,31 @@ def get_json(url: str, timeout: float = 5.0):
     """GET a URL of the running shop and parse its JSON."""
     with urllib.request.urlopen(url, timeout=timeout) as reply:
         return json.loads(reply.read())
+
+
+@contextlib.contextmanager
+def headless_browser(points: Points):
+    """A headless Chromium for the points that drive the shop; None, with a point that says how
+    to get Playwright, when the dev extras are not installed."""
+    try:
+        from playwright.sync_api import sync_playwright
+
+        from e2e.browsers import launch_options
+    except ImportError as error:
+        missing = str(error)
+
+        @points.point(
+            "Playwright drives a browser",
+            "install the dev extras: `make install-dev` (or `pip install playwright`)",
+        )
+        def _():
+            raise NotYet(missing)
+
+        yield None
+        return
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**launch_options(playwright))
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -2,7 +2,7 @@
 Chromium: the attacks of the lab are refused, and an order shows the host's notification, asked
 for through the shared service (`mfe.request("notifications.show", ...)`)."""
 
-from labcheck import NotYet, Points, get_json
+from labcheck import NotYet, Points, get_json, headless_browser
 
 from mfe_platform import settings
 
@@ -64,24 +64,11 @@ def order_toast(page, host) -> None:
 
 def run_in_browser() -> None:
     """One headless Chromium for every point."""
-    try:
-        from playwright.sync_api import sync_playwright
-
-        from e2e.browsers import launch_options
+    with headless_browser(points) as browser:
+        if browser is None:
+            return
         from e2e.pages import HostPage
-    except ImportError as error:
-        missing = str(error)
 
-        @points.point(
-            "Playwright drives a browser",
-            "install the dev extras: `make install-dev` (or `pip install playwright`)",
-        )
-        def _():
-            raise NotYet(missing)
-
-        return
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**launch_options(playwright))
         page = browser.new_page()
 
         @points.point(
@@ -92,7 +79,6 @@ def run_in_browser() -> None:
             HostPage(page, HOST).open()
 
         if not points.passed("your shop answers and both frames connect"):
-            browser.close()
             return
         host = HostPage(page, HOST)
 
@@ -112,8 +98,6 @@ def run_in_browser() -> None:
         )
         def _():
             order_toast(page, host)
-
-        browser.close()
 
 
 run_in_browser()

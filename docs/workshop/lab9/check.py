@@ -8,7 +8,7 @@ import io
 import re
 import time
 
-from labcheck import NotYet, Points, get_json
+from labcheck import NotYet, Points, get_json, headless_browser
 
 from mfe_cli import main as mfe
 from mfe_platform import settings
@@ -183,23 +183,9 @@ def corrupted_canary(browser) -> None:
 
 def run_in_browser() -> None:
     """One headless Chromium for the shop's point."""
-    try:
-        from playwright.sync_api import sync_playwright
-
-        from e2e.browsers import launch_options
-    except ImportError as error:
-        missing = str(error)
-
-        @points.point(
-            "Playwright drives a browser",
-            "install the dev extras: `make install-dev` (or `pip install playwright`)",
-        )
-        def _():
-            raise NotYet(missing)
-
-        return
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**launch_options(playwright))
+    with headless_browser(points) as browser:
+        if browser is None:
+            return
 
         @points.point(
             "your shop rolls a corrupted canary back by itself",
@@ -207,8 +193,6 @@ def run_in_browser() -> None:
         )
         def _():
             corrupted_canary(browser)
-
-        browser.close()
 
 
 if all(points.passed(what) for what in CODE_POINTS):
