@@ -92,6 +92,10 @@ class Shopper:
         except (PlaywrightTimeout, Error):
             return  # the click never happened: nothing to note
         text = self._answer(card)
+        # The card says how many it sent: a deploy may have swapped the frame between typing
+        # the quantity and the click, and the new frame sends its own (1).
+        sent = re.match(r"Added (\d+)", text)
+        quantity = int(sent[1]) if sent else quantity
         self.record.history.append((product, quantity, text))
         self.record.added(product, quantity, accepted(text))
 
