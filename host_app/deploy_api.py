@@ -114,12 +114,7 @@ def findings_for(app: str, release: int, url: str) -> tuple[Manifest, list[deplo
     # The live manifests as they were before this deploy: refreshing the candidate first would
     # make a redeploy of the live release its own "current", and hide what it stopped emitting.
     apps = status.describe()["apps"]
-    try:
-        candidate = manifest_cache.cache().refresh(url)
-    except manifest_cache.FETCH_ERRORS as error:
-        raise ApiError(
-            409, "candidate-unreachable", f"cannot read {url}/mfe-manifest.json: {error}"
-        ) from None
+    candidate = manifest_cache.candidate(url)
     if (candidate.app, candidate.release) != (app, release):
         raise ApiError(
             409,

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from host_app.freshness import SingleRefresh
 from host_app.probing import bounded_get
+from mfe_platform.web.errors import ApiError
 from shared_contracts.manifests import Manifest
 
 FRESH_SECONDS = 5.0
@@ -142,3 +143,14 @@ def init_app(app: Flask) -> None:
     app.extensions["mfe_manifests"] = ManifestCache(
         Path(app.config["APP_DATA_DIR"]) / "manifests.json"
     )
+
+
+def candidate(url: str, remember: bool = True) -> Manifest:
+    """The manifest of a candidate release at `url`: refreshed in the cache (a deploy) or only
+    fetched (`remember=False`, a build checked for one browser); 409 when it cannot be read."""
+    try:
+        return cache().refresh(url) if remember else cache().fetch(url)
+    except FETCH_ERRORS as error:
+        raise ApiError(
+            409, "candidate-unreachable", f"cannot read {url}/mfe-manifest.json: {error}"
+        ) from None

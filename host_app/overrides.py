@@ -191,13 +191,8 @@ def check():
         url = loopback_origin(request.args.get("url", ""))
     except ValueError as error:
         raise ApiError(422, "not-loopback", str(error)) from None
-    try:
-        # Fetched, not cached: this is a student's build, restarted at will.
-        candidate = manifest_cache.cache().fetch(url)
-    except manifest_cache.FETCH_ERRORS as error:
-        raise ApiError(
-            409, "candidate-unreachable", f"cannot read {url}/mfe-manifest.json: {error}"
-        ) from None
+    # Fetched, not cached: this is a student's build, restarted at will.
+    candidate = manifest_cache.candidate(url, remember=False)
     if candidate.app != app:
         raise ApiError(
             409,
