@@ -21,6 +21,7 @@ from e2e.processes import PROCESSES, REPOSITORY, start_shop
 from e2e.soak import invariants
 from e2e.soak.chaos import Chaos, draw_schedule
 from e2e.soak.shopper import Shopper
+from mfe_platform.readiness import healthy
 
 # What a shopper does next, and how often.
 ACTIONS = {"add": 6, "remove": 1, "order": 1}
@@ -31,7 +32,9 @@ def heal(shop, chaos: Chaos) -> None:
     """Every process running and every app out of chaos, whatever the schedule left."""
     chaos.finish()
     for name in PROCESSES:
-        if name not in shop.procs:
+        # A process whose restart failed under the chaos is still listed: judge by its answer.
+        if healthy(shop.url(name)) is None:
+            shop.stop(name)
             shop.start(name, timeout=60)
     for app in ("products", "checkout"):
         shop.mfe("chaos", app, "up")

@@ -19,6 +19,7 @@ import urllib.request
 from dataclasses import dataclass, field
 
 from e2e.processes import Shop
+from mfe_platform.readiness import healthy
 
 APPS = ("products", "checkout")
 CHILDREN = ("products-v1", "products-v2", "checkout-v1", "checkout-v2")
@@ -137,7 +138,9 @@ class Chaos(threading.Thread):
         self.figures.kills += 1
 
     def _start(self, step: Step) -> None:
-        if step.target not in self.shop.procs:
+        # A process whose last start failed is still listed: judge by its answer.
+        if step.target not in self.shop.procs or healthy(self.shop.url(step.target)) is None:
+            self.shop.stop(step.target)
             self.shop.start(step.target, timeout=60)
             self.figures.restarts += 1
 
