@@ -12,7 +12,6 @@ import re
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -22,15 +21,12 @@ from packaging.markers import Marker  # noqa: E402 (after the path above)
 from packaging.utils import canonicalize_name  # noqa: E402
 
 from e2e.browsers import launch_options  # noqa: E402
+from e2e.processes import URL_VARIABLES  # noqa: E402
+from mfe_platform import settings  # noqa: E402
+from mfe_platform.readiness import healthy  # noqa: E402
 
-# The default URLs of design.md: a first run uses them.
-URLS = {
-    "host": "http://localhost:8000",
-    "products-v1": "http://localhost:8001",
-    "checkout-v1": "http://localhost:8002",
-    "products-v2": "http://localhost:8011",
-    "checkout-v2": "http://localhost:8012",
-}
+# The default URLs of design.md (no MFE_* variable): a first run uses them.
+URLS = {name: settings.urls({})[var.removeprefix("MFE_")] for name, var in URL_VARIABLES.items()}
 # Installing from the lock and starting five processes: generous for a slow machine.
 STARTUP_SECONDS = 300
 PAGE_SECONDS = 60
@@ -49,22 +45,13 @@ def running(pid: int) -> bool:
     return True
 
 
-def healthy(url: str) -> bool:
-    """Whether the app at `url` answers its health check."""
-    try:
-        with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-            return json.loads(response.read()).get("status") == "ok"
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
 def wait_for_processes(pid: int) -> None:
     """Wait until every process answers, telling what is pending every 15 s."""
     started = time.monotonic()
     next_report = started + 15
     pending = dict(URLS)
     while pending:
-        pending = {name: url for name, url in pending.items() if not healthy(url)}
+        pending = {name: url for name, url in pending.items() if healthy(url) is None}
         if not pending:
             break
         now = time.monotonic()

@@ -36,11 +36,11 @@ class HostPage:
         self.wait_connected()
         return self
 
-    def wait_connected(self, *apps: str) -> None:
+    def wait_connected(self, *apps: str, timeout: float | None = None) -> None:
         """Wait until the named apps (default both) completed their handshake."""
         for app in apps or ("products", "checkout"):
             self.page.wait_for_function(
-                "app => window.mfeHost && window.mfeHost.connected(app)", arg=app
+                "app => window.mfeHost && window.mfeHost.connected(app)", arg=app, timeout=timeout
             )
 
     def frame_locator(self, app: str) -> FrameLocator:

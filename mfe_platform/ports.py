@@ -10,28 +10,25 @@ import shutil
 import socket
 import subprocess
 import sys
-from urllib.parse import urlsplit
 
 from mfe_platform import settings
+from mfe_platform.serving import bind_address
 
 
 def port_of(url: str) -> int:
     """The TCP port a URL's server listens on."""
-    parts = urlsplit(url)
-    return parts.port or (443 if parts.scheme == "https" else 80)
+    return int(bind_address(url).rsplit(":", 1)[1])
 
 
 def is_taken(url: str) -> bool:
     """Whether another process already listens where the app for `url` would bind."""
-    parts = urlsplit(url)
-    # The same address the server binds (serving.bind_address): localhost means IPv4 loopback.
-    host = "127.0.0.1" if parts.hostname == "localhost" else parts.hostname
+    host, port = bind_address(url).rsplit(":", 1)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         # As the servers do: a port left in TIME_WAIT by a stopped shop is free to use.
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((host, port_of(url)))
+            probe.bind((host, int(port)))
         except OSError as error:
             return error.errno == errno.EADDRINUSE
     return False

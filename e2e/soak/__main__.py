@@ -106,9 +106,10 @@ def run(
         products = shop.url("products-v1")
         problems += invariants.check_orders(data_dir, products, records)
         problems += invariants.check_processes(shop)
-        problems += invariants.check_logs(shop, token)
+        logged = invariants.log_entries(shop, token)
+        problems += invariants.check_logs(shop, logged)
         if details:
-            details.append({"log": invariants.losses_in_log(shop, token)})
+            details.append({"log": invariants.losses_in_log(logged)})
         problems += [f"{p.record.name}: {e}" for p in people for e in p.unexplained_errors()]
         browser.close()
     figures = chaos.figures

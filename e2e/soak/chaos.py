@@ -8,17 +8,15 @@ faults at the same moments; what the shoppers do in between varies with timing.
 
 import contextlib
 import heapq
-import json
 import os
 import queue
 import random
 import signal
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 
-from e2e.processes import Shop
+from e2e.processes import Shop, get_json
 from mfe_platform.readiness import healthy
 
 APPS = ("products", "checkout")
@@ -169,8 +167,5 @@ class Chaos(threading.Thread):
         self.figures.reloads += 1
 
     def _live_release(self, app: str) -> int:
-        request = urllib.request.Request(
-            f"{self.shop.host}/api/deployments", headers={"Authorization": f"Bearer {self.token}"}
-        )
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return json.loads(response.read())["apps"][app]["release"]
+        auth = {"Authorization": f"Bearer {self.token}"}
+        return get_json(f"{self.shop.host}/api/deployments", 5, auth)["apps"][app]["release"]

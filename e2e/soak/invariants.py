@@ -87,21 +87,23 @@ def check_processes(shop: Shop) -> list[str]:
     return [f"{name} does not answer /healthz" for name in PROCESSES if not healthy(shop.url(name))]
 
 
-def losses_in_log(shop: Shop, token: str) -> list[dict]:
-    """The log's entries where an event could have gone astray: refused by a consumer,
-    dropped, parked or failed; for a failure's report."""
+def log_entries(shop: Shop, token: str) -> list[dict]:
+    """The host's event log as `/api/events` gives it (at most 1,000 entries), hellos left out."""
     auth = {"Authorization": f"Bearer {token}"}
     logged = get_json(f"{shop.host}/api/events?limit=1000", headers=auth)["entries"]
+    return [e for e in logged if e.get("type") != "hello"]
+
+
+def losses_in_log(logged: list[dict]) -> list[dict]:
+    """The entries where an event could have gone astray: refused by a consumer, dropped,
+    parked or failed; for a failure's report."""
     return [
         e for e in logged if e.get("type") in ("dropped", "parked", "fail") or e.get("rejected")
     ]
 
 
-def check_logs(shop: Shop, token: str) -> list[str]:
+def check_logs(shop: Shop, logged: list[dict]) -> list[str]:
     """The event log and `mfe events tail` tell the same story, entry for entry."""
-    auth = {"Authorization": f"Bearer {token}"}
-    logged = get_json(f"{shop.host}/api/events?limit=1000", headers=auth)["entries"]
-    logged = [e for e in logged if e.get("type") != "hello"]
     if not logged:
         return ["the event log is empty"]
     tail = shop.mfe("events", "tail", "--json", "--count", str(len(logged)))

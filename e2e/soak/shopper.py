@@ -61,11 +61,7 @@ class Shopper:
         # An app down at this moment shows its fallback; the next action copes with it.
         for app in ("products", "checkout"):
             with contextlib.suppress(PlaywrightTimeout, Error):
-                self.page.page.wait_for_function(
-                    "app => window.mfeHost && window.mfeHost.connected(app)",
-                    arg=app,
-                    timeout=ANSWER_MS,
-                )
+                self.page.wait_connected(app, timeout=ANSWER_MS)
 
     def reload(self) -> None:
         """Reload the page mid-flight, as an impatient shopper does."""
