@@ -1,6 +1,7 @@
 """The chaos soak: a short seeded run in `make test`, and the pieces it judges with."""
 
 import json
+import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -9,6 +10,7 @@ import pytest
 
 from e2e.processes import REPOSITORY
 from e2e.soak.chaos import draw_schedule
+from e2e.soak.invariants import trace_adds
 from e2e.soak.record import ShopperRecord
 
 
@@ -47,6 +49,26 @@ def test_an_uncertain_add_seen_in_full_becomes_certain():
     assert not record.settled({"mug": 3})
     record.resolve({"mug": 3})
     assert record.settled({"mug": 3})
+
+
+def test_a_trace_names_the_carts_each_accepted_add_reached(tmp_path):
+    """A lost unit's report says whether checkout ever applied its event, and to which cart."""
+    (tmp_path / "checkout").mkdir()
+    with sqlite3.connect(tmp_path / "checkout" / "checkout.sqlite3") as db:
+        db.execute("CREATE TABLE applied_events (cart_id TEXT, event_id TEXT)")
+        db.executemany(
+            "INSERT INTO applied_events VALUES (?, ?)", [("cart-a", "e1"), ("cart-b", "e1")]
+        )
+    record = ShopperRecord("a")
+    record.history = [
+        ("mug", 2, "Added 2", "e1"),
+        ("kettle", 1, "Added 1", "e2"),
+        ("beans", 1, "", None),
+    ]
+    assert trace_adds(tmp_path, record) == [
+        {"product": "mug", "quantity": 2, "id": "e1", "applied_to": ["cart-a", "cart-b"]},
+        {"product": "kettle", "quantity": 1, "id": "e2", "applied_to": []},
+    ]
 
 
 @pytest.mark.browser

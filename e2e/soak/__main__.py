@@ -8,6 +8,7 @@ import argparse
 import json
 import random
 import secrets
+import signal
 import sys
 import tempfile
 import time
@@ -101,7 +102,14 @@ def run(
                     f"{person.record.name}: lost {person_lost}, doubled {person_doubled}"
                 )
                 # What the shopper did and what its cart shows: the report says why.
-                details.append({"cart": person.cart(), **person.record.report()})
+                details.append(
+                    {
+                        "cart": person.cart(),
+                        "pending": person.pending(),
+                        **person.record.report(),
+                        "traced": invariants.trace_adds(data_dir, person.record),
+                    }
+                )
         records = [person.record for person in people]
         products = shop.url("products-v1")
         problems += invariants.check_orders(data_dir, products, records)
@@ -155,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     if options.minutes <= 0 or options.shoppers < 1:
         parser.error("--minutes must be positive and --shoppers at least 1")
     seed = options.seed if options.seed is not None else secrets.randbelow(1_000_000)
+    # Stopped from outside (a CI timeout, `kill`): unwind like Ctrl-C, so the shop it started
+    # stops too instead of leaving five servers behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     return run(
         options.minutes, options.shoppers, seed, options.report, options.headed, options.calm
     )

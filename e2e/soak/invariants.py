@@ -82,6 +82,25 @@ def check_orders(data_dir: Path, products: str, records: list[ShopperRecord]) ->
     return problems
 
 
+def trace_adds(data_dir: Path, record: ShopperRecord) -> list[dict]:
+    """A shopper's accepted adds, each with the carts checkout applied its event id to (none:
+    it never arrived), so a loss says whether the bus or the cart lost it."""
+    with sqlite3.connect(data_dir / "checkout" / "checkout.sqlite3") as db:
+        applied: dict[str, list[str]] = {}
+        for event_id, cart_id in db.execute("SELECT event_id, cart_id FROM applied_events"):
+            applied.setdefault(event_id, []).append(cart_id)
+    return [
+        {
+            "product": product,
+            "quantity": quantity,
+            "id": event_id,
+            "applied_to": applied.get(event_id, []),
+        }
+        for product, quantity, _answer, event_id in record.history
+        if event_id is not None
+    ]
+
+
 def check_processes(shop: Shop) -> list[str]:
     """Every process answers `/healthz`."""
     return [f"{name} does not answer /healthz" for name in PROCESSES if not healthy(shop.url(name))]

@@ -27,8 +27,9 @@ class ShopperRecord:
     uncertain: Counter = field(default_factory=Counter)
     orders: list[Order] = field(default_factory=list)
     adds: int = 0
-    # Every add as (product, quantity, the answer the card showed), for a failure's report.
-    history: list[tuple[str, int, str]] = field(default_factory=list)
+    # Every add as (product, quantity, the answer the card showed, its event id if accepted),
+    # for a failure's report.
+    history: list[tuple[str, int, str, str | None]] = field(default_factory=list)
 
     def added(self, product: str, quantity: int, accepted: bool | None) -> None:
         """Note an add: accepted (True), refused (False) or with no answer (None)."""

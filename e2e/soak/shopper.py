@@ -18,6 +18,12 @@ EXPLAINED = re.compile(
     re.IGNORECASE,
 )
 ANSWER_MS = 8_000
+# In the products frame: the id of the newest add of a product that this frame sent.
+LAST_ADD_ID = """(product) => {
+  const sent = window.mfe.history().filter((e) => e.direction === "sent"
+    && e.event === "cart:item-added" && e.data.productId === product);
+  return sent.length ? sent[sent.length - 1].id : null;
+}"""
 
 
 # The host's own verdicts: an add refused with one of these was never accepted. Any other
@@ -92,8 +98,18 @@ class Shopper:
         # the quantity and the click, and the new frame sends its own (1).
         sent = re.match(r"Added (\d+)", text)
         quantity = int(sent[1]) if sent else quantity
-        self.record.history.append((product, quantity, text))
+        # The event's id, so a loss can be traced to checkout's applied events (or not).
+        event_id = self._last_add_id(product) if sent else None
+        self.record.history.append((product, quantity, text, event_id))
         self.record.added(product, quantity, accepted(text))
+
+    def _last_add_id(self, product: str) -> str | None:
+        """The id of the last `cart:item-added` the products frame sent for `product`."""
+        frame = self.page.frame("products")
+        try:
+            return frame.evaluate(LAST_ADD_ID, product) if frame else None
+        except Error:
+            return None
 
     def _answer(self, card) -> str:
         """The answer the card shows (`Added …` or `Not added: …`), or "" if none came."""
@@ -167,8 +183,10 @@ class Shopper:
             before = frame.locator("#order-id").text_content(timeout=ANSWER_MS)
             checkout.place_order(self.record.name, f"{self.record.name}@example.com", "1 Soak St")
             # The id is read in the same look that sees it change: nothing can come between.
+            # A deploy may swap the frame meanwhile, and its new page has no #order-id yet: a
+            # script error here would count as the page's own.
             order_id = frame.wait_for_function(
-                "before => { const id = document.getElementById('order-id').textContent;"
+                "before => { const id = document.getElementById('order-id')?.textContent;"
                 " return id && id !== before ? id : false; }",
                 arg=before,
                 timeout=ANSWER_MS,
@@ -193,6 +211,13 @@ class Shopper:
             self.record.ordered(None, self.pending_order, confirmed=False)
         self.pending_order = None
         return True
+
+    def pending(self) -> list[dict] | None:
+        """The deliveries this shopper's host page still holds in its outbox (None: unknown)."""
+        try:
+            return self.page.page.evaluate("window.mfeHost.pending()")
+        except Error:
+            return None
 
     def unexplained_errors(self) -> list[str]:
         """Console errors that no fault of the schedule explains."""

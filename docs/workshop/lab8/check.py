@@ -29,7 +29,10 @@ def asserting_tests(path: str) -> list[str]:
 
 
 def pytest_outcomes(*paths: str, options: tuple[str, ...] = ()) -> dict[str, list[str]]:
-    """Run pytest once on the files; each file's test outcomes (passed, failed, skipped)."""
+    """Run pytest once on the files; each file's test outcomes (passed, failed, skipped).
+
+    A failed test's outcome carries the first line of pytest's message after a colon, so the
+    hint can say why without the student running it again."""
     outcomes: dict[str, list[str]] = {path: [] for path in paths}
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "report.xml"
@@ -41,16 +44,27 @@ def pytest_outcomes(*paths: str, options: tuple[str, ...] = ()) -> dict[str, lis
         cases = ElementTree.parse(report).getroot().iter("testcase")  # noqa: S314
         for case in cases:
             path = case.get("classname", "").replace(".", "/") + ".py"
-            kinds = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
-            outcomes.setdefault(path, []).append(kinds[0] if kinds else "passed")
+            bad = [child for child in case if child.tag in ("failure", "error", "skipped")]
+            outcomes.setdefault(path, []).append(outcome(bad[0]) if bad else "passed")
     return outcomes
+
+
+def outcome(element: ElementTree.Element) -> str:
+    """`skipped`, or `failure: <why>` / `error: <why>` with the first line of the message."""
+    if element.tag == "skipped":
+        return "skipped"
+    why = (element.get("message") or element.text or "").strip().splitlines()
+    return f"{element.tag}: {why[0][:200]}" if why else element.tag
 
 
 def passes(outcomes: list[str], path: str) -> None:
     """Every test of the file passed, and there is one at least."""
-    if not outcomes or any(outcome != "passed" for outcome in outcomes):
-        summary = ", ".join(f"{outcomes.count(k)} {k}" for k in sorted(set(outcomes))) or "none"
-        raise NotYet(f"tests: {summary}; `.venv/bin/pytest {path}` shows why")
+    if not outcomes or any(result != "passed" for result in outcomes):
+        kinds = [result.split(":")[0] for result in outcomes]
+        summary = ", ".join(f"{kinds.count(k)} {k}" for k in sorted(set(kinds))) or "none"
+        reasons = [result for result in outcomes if ": " in result]
+        why = f"\nfirst {reasons[0]}" if reasons else ""
+        raise NotYet(f"tests: {summary}; `.venv/bin/pytest {path}` shows why{why}")
 
 
 def written(path: str, needed: int) -> None:
@@ -101,7 +115,7 @@ def _():
     if not points.passed("your contract test passes on checkout"):
         raise NotYet("first make it pass on the real checkout")
     naive = pytest_outcomes(CONTRACT, options=("-p", "lab8.naive_checkout"))[CONTRACT]
-    if all(outcome == "passed" for outcome in naive):
+    if all(result == "passed" for result in naive):
         raise NotYet("no test failed: none of them checks that a 2.0.0 add is taken")
 
 
