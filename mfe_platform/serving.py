@@ -5,14 +5,11 @@
 """
 
 import argparse
-import importlib
-import json
 import os
 import sys
-import traceback
 from urllib.parse import urlsplit
 
-from mfe_platform import settings
+from mfe_platform import reloading, settings
 
 # Why these servers: the host holds every open page's WebSocket, so it runs gunicorn with one
 # gevent process (a socket costs a greenlet, not a thread; flask-sock needs gunicorn's socket).
@@ -20,7 +17,7 @@ from mfe_platform import settings
 # and costs a fraction of gunicorn's per request (measured in docs/performance.md). Their two
 # workers are threads of one process, each running the app on two threads (a worker runs one
 # request at a time per thread): each Python process of the shop costs 45-55 MiB, and a laptop
-# runs five of them, while one process still serves 2,000 cart reads a second.
+# runs five of them (the rates each setting serves are in docs/performance.md).
 # `MFE_WORKERS=3` runs three single-threaded worker processes instead, for load tests.
 # Granian serves them through its ASGI interface with a front that reads each body whole,
 # under a deadline, before a thread runs the WSGI app: its WSGI interface let a client
@@ -38,7 +35,7 @@ SERVERS = {
 
 # `--reload` (labs only) serves products and checkout with gunicorn too, as the host: its worker
 # imports the app after the reloader is watching, so a file that cannot be imported gets a 500
-# naming the error (`load_or_explain`), and saving the fix reloads. A granian worker imports
+# naming the error (reloading.py), and saving the fix reloads. A granian worker imports
 # `shared_contracts` before any code of ours can catch an error in it (lab 5 edits
 # `shared_contracts/events/cart.py`), and died leaving the port open and unanswered.
 RELOADING = {"server": "gunicorn", "worker_class": "gthread", "workers": 1, "threads": 8}
@@ -86,75 +83,6 @@ def parse_args(app: str, argv: list[str]) -> argparse.Namespace:
     return args
 
 
-# The project's own packages: the code a reloaded worker must read anew.
-PACKAGES = (
-    "host_app",
-    "products_app",
-    "checkout_app",
-    "shared_contracts",
-    "mfe_platform",
-    "mfe_cli",
-)
-
-
-def project_sources() -> list[str]:
-    """The project's Python files outside its tests: what gunicorn's reloader must watch."""
-    return sorted(
-        str(path)
-        for package in PACKAGES
-        for path in (settings.REPOSITORY / package).rglob("*.py")
-        if "tests" not in path.relative_to(settings.REPOSITORY).parts
-    )
-
-
-def _load(target: str):
-    module, _, factory = target.partition(":")
-    return getattr(importlib.import_module(module), factory)()
-
-
-def failing_app(reason: BaseException):
-    """A WSGI app that answers every request 500 with why the real app could not be loaded."""
-    lines = traceback.format_exception(reason)
-    body = json.dumps(
-        {
-            "error": "app-not-loaded",
-            "message": f"the app could not be loaded: {type(reason).__name__}: {reason}",
-            "details": [line.rstrip() for line in lines],
-        }
-    ).encode()
-
-    def app(environ, start_response):
-        start_response(
-            "500 Internal Server Error",
-            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-        )
-        return [body]
-
-    return app
-
-
-def load_or_explain(target: str):
-    """In reload mode: the app, or `failing_app` while its code cannot be imported."""
-    try:
-        return _load(target)
-    except Exception as reason:
-        # A worker that died here stopped the app (and honcho with it, so the whole shop): one
-        # bad save ended the lab. The app now says what is wrong until the next save reloads it.
-        print("".join(traceback.format_exception(reason)), file=sys.stderr, flush=True)
-        return failing_app(reason)
-
-
-def forget_project_modules() -> None:
-    """Drop the project's modules a worker inherited from the master, so it imports them anew.
-
-    `python -m host_app` imports the app (and `shared_contracts` with every contract) in the
-    gunicorn master before it forks; a worker restarted by `--reload` is a fresh fork of that
-    master, so without this it would run the old code again.
-    """
-    for name in [name for name in sys.modules if name.partition(".")[0] in PACKAGES]:
-        del sys.modules[name]
-
-
 def serve(app: str, target: str, argv: list[str] | None = None) -> None:
     """Run `target` (`module:create_app`) for `app` on its configured port."""
     args = parse_args(app, sys.argv[1:] if argv is None else argv)
@@ -167,7 +95,9 @@ def serve(app: str, target: str, argv: list[str] | None = None) -> None:
     if args.dev:
         host, port = bind.rsplit(":", 1)
         print(f"{label}: Flask development server on {url}", flush=True)
-        _load(target).run(host=host, port=int(port), threaded=True, use_reloader=args.reload)
+        reloading.load(target).run(
+            host=host, port=int(port), threaded=True, use_reloader=args.reload
+        )
         return
 
     server = dict(RELOADING if args.reload and app != "host" else SERVERS[app])
@@ -240,39 +170,6 @@ def _yield_after_request(worker, req, environ, resp) -> None:
     gevent.sleep(0)
 
 
-def _since_boot_reloader() -> str:
-    """Register gunicorn's polling reloader, changed to count a file saved since its worker
-    booted; returns its `reload_engine` name."""
-    import time
-
-    from gunicorn.reloader import Reloader, reloader_engines
-
-    class SinceBoot(Reloader):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            # Made before the worker imports the app. gunicorn's own takes its first look at
-            # the files only once the worker serves: a file saved in between (a second save
-            # right after a reload) was taken as the baseline and never reloaded.
-            self._booted = time.time() - 0.05
-
-        def run(self):
-            seen = {}
-            while True:
-                for filename in self.get_files():
-                    try:
-                        mtime = os.stat(filename).st_mtime
-                    except OSError:
-                        continue
-                    last = seen.get(filename, self._booted)
-                    if mtime > last:
-                        self._callback(filename)
-                    seen[filename] = max(mtime, last)
-                time.sleep(self._interval)
-
-    reloader_engines["mfe-since-boot"] = SinceBoot
-    return "mfe-since-boot"
-
-
 def _run_gunicorn(target: str, bind: str, server: dict, reload: bool) -> None:
     from gunicorn.app.base import BaseApplication
 
@@ -291,8 +188,8 @@ def _run_gunicorn(target: str, bind: str, server: dict, reload: bool) -> None:
     if reload:
         # gunicorn watches the modules a worker imported; one that failed to import is not among
         # them, so saving its fix would never reload the worker.
-        options["reload_extra_files"] = project_sources()
-        options["reload_engine"] = _since_boot_reloader()
+        options["reload_extra_files"] = reloading.project_sources()
+        options["reload_engine"] = reloading.since_boot_reloader()
     if server["worker_class"] == "gevent":
         options["post_request"] = _yield_after_request
 
@@ -304,8 +201,8 @@ def _run_gunicorn(target: str, bind: str, server: dict, reload: bool) -> None:
         def load(self):
             # Imported in the worker, after gevent has patched the standard library.
             if options["reload"]:
-                forget_project_modules()
-                return load_or_explain(target)
-            return _load(target)
+                reloading.forget_project_modules()
+                return reloading.load_or_explain(target)
+            return reloading.load(target)
 
     Server().run()

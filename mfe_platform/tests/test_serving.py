@@ -8,7 +8,7 @@ import pytest
 from gunicorn.reloader import reloader_engines
 from werkzeug.test import Client
 
-from mfe_platform import serving
+from mfe_platform import reloading, serving
 
 
 def test_localhost_binds_the_ipv4_loopback():
@@ -18,12 +18,12 @@ def test_localhost_binds_the_ipv4_loopback():
 
 def test_reload_mode_loads_the_app_when_its_code_is_sound(monkeypatch, tmp_path):
     monkeypatch.setenv("MFE_DATA_DIR", str(tmp_path))
-    reply = Client(serving.load_or_explain("products_app:create_app")).get("/healthz")
+    reply = Client(reloading.load_or_explain("products_app:create_app")).get("/healthz")
     assert reply.status_code == 200 and reply.json["app"] == "products"
 
 
 def test_reload_mode_answers_500_naming_the_error_while_the_code_is_broken(capsys):
-    app = serving.load_or_explain("shared_contracts.no_such_module:create_app")
+    app = reloading.load_or_explain("shared_contracts.no_such_module:create_app")
     for path in ("/", "/api/products", "/healthz"):
         reply = Client(app).get(path)
         assert reply.status_code == 500
@@ -35,7 +35,7 @@ def test_reload_mode_answers_500_naming_the_error_while_the_code_is_broken(capsy
 
 
 def test_reload_mode_watches_every_project_module_but_not_the_tests():
-    sources = serving.project_sources()
+    sources = reloading.project_sources()
     assert any(path.endswith("host_app/docs.py") for path in sources)
     assert any(path.endswith("mfe_platform/serving.py") for path in sources)
     assert not any("/tests/" in path for path in sources)
@@ -57,7 +57,7 @@ def since_boot_reloader(files, monkeypatch):
         raise Stop
 
     monkeypatch.setattr(time, "sleep", one_look_only)
-    engine = reloader_engines[serving._since_boot_reloader()]
+    engine = reloader_engines[reloading.since_boot_reloader()]
     return engine(extra_files=[str(f) for f in files], interval=1, callback=callback), reported
 
 

@@ -10,13 +10,13 @@ import { batchingSender, unbatch } from "./batching.js";
 import { Handlers, newOutcome } from "./handlers.js";
 import { BusError, PROTOCOL, TAG, uuid4 } from "./protocol.js";
 import { RecentIds } from "./recent.js";
+import { reportSizes } from "./sizing.js";
 
 const HISTORY_LIMIT = 500;
 const SEEN_LIMIT = 20000;
 const DEFAULT_TIMEOUT_MS = 5000;
 const HELLO_FIRST_MS = 10;
 const HELLO_EAGER_MS = 1000;
-const OFFSCREEN_CHECK_MS = 100;
 // Events some of whose handlers are done while others failed and wait for the retry.
 const PROGRESS_LIMIT = 1000;
 
@@ -94,38 +94,12 @@ export class BusClient {
         (m, error) => this.unsendable(m, error),
       );
       for (const queued of this.outgoing.splice(0)) this.send(queued);
-      this.reportSizes();
+      reportSizes((m) => this.post(m));
       this.resolveReady({ app: this.app, release: this.release });
     } else if (msg.kind === "refused" && !this.port) {
       this.refusal = new BusError(msg.reason, msg.message);
       this.answers.rejectAll(this.refusal);
     }
-  }
-
-  /** Tell the host this document's content height, now and whenever it changes. */
-  reportSizes() {
-    // The host sizes our iframe to fit, so the page scrolls as one document, not as boxes.
-    if (typeof ResizeObserver !== "function") return;
-    let reported = -1;
-    let due = false;
-    const report = () => {
-      due = false;
-      const height = contentHeight();
-      if (height === reported) return;
-      reported = height;
-      this.post({ tag: TAG, kind: "size", height });
-    };
-    // Called once per rendering update (animation frame), after layout, with every change of
-    // that frame: one measurement, at most one report a frame.
-    new ResizeObserver(report).observe(document.documentElement);
-    // A frame scrolled out of view is not rendered (the browser throttles it), so no observer
-    // fires there: a change of its content (the cart below the products on a phone) is
-    // measured on a timer instead, at most once per OFFSCREEN_CHECK_MS.
-    new MutationObserver(() => {
-      if (due) return;
-      due = true;
-      setTimeout(report, OFFSCREEN_CHECK_MS);
-    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
   }
 
   post(message) {
@@ -283,12 +257,6 @@ export class BusClient {
 }
 
 /** The height of this document's content in CSS pixels, rounded up. */
-function contentHeight() {
-  // The root element's box, not its scrollHeight: that is never less than the frame's height,
-  // so a frame sized to it could grow but never shrink.
-  return Math.ceil(document.documentElement.getBoundingClientRect().height);
-}
-
 function fromPage() {
   const body = document.body.dataset;
   let consumes = {};
