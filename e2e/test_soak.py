@@ -64,10 +64,14 @@ def test_a_trace_names_the_carts_each_accepted_add_reached(tmp_path):
         ("mug", 2, "Added 2", "e1"),
         ("kettle", 1, "Added 1", "e2"),
         ("beans", 1, "", None),
+        ("scale", 1, "Not added: invalid", None),
+        # Accepted, but the frame was swapped before its id could be read.
+        ("grinder", 3, "Added 3", None),
     ]
     assert trace_adds(tmp_path, record) == [
         {"product": "mug", "quantity": 2, "id": "e1", "applied_to": ["cart-a", "cart-b"]},
         {"product": "kettle", "quantity": 1, "id": "e2", "applied_to": []},
+        {"product": "grinder", "quantity": 3, "id": None, "applied_to": None},
     ]
 
 

@@ -16,7 +16,7 @@ from mfe_platform import reloading, settings
 # Products and checkout are plain request/response apps on granian, whose HTTP layer is Rust
 # and costs a fraction of gunicorn's per request (measured in docs/performance.md). Their two
 # workers are threads of one process, each running the app on two threads (a worker runs one
-# request at a time per thread): each Python process of the shop costs 45-55 MiB, and a laptop
+# request at a time per thread): each Python process of the shop costs 55-60 MiB, and a laptop
 # runs five of them (the rates each setting serves are in docs/performance.md).
 # `MFE_WORKERS=3` runs three single-threaded worker processes instead, for load tests.
 # Granian serves them through its ASGI interface with a front that reads each body whole,

@@ -86,7 +86,13 @@ def run(
             person.open()
         chaos = Chaos(shop, [] if calm else draw_schedule(seed, seconds), token)
         chaos.start()
-        shop_for_a_while(people, chaos, random.Random(seed), seconds)  # noqa: S311
+        try:
+            shop_for_a_while(people, chaos, random.Random(seed), seconds)  # noqa: S311
+        finally:
+            # Stopped early (Ctrl-C, SIGTERM): no chaos step may start a server while the
+            # shop is being stopped, or that server would outlive the soak.
+            chaos.stopping.set()
+            chaos.join()
         heal(shop, chaos)
         print("soak: faults healed; waiting for every cart to settle ...", flush=True)
         for person in people:
@@ -150,6 +156,12 @@ def run(
     return 0
 
 
+def stop_on_sigterm(*_) -> None:
+    """Unwind as Ctrl-C does; a second SIGTERM must not cut the shop's stopping short."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    sys.exit(143)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the options and run."""
     parser = argparse.ArgumentParser(prog="python -m e2e.soak", description=__doc__)
@@ -165,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     seed = options.seed if options.seed is not None else secrets.randbelow(1_000_000)
     # Stopped from outside (a CI timeout, `kill`): unwind like Ctrl-C, so the shop it started
     # stops too instead of leaving five servers behind.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     return run(
         options.minutes, options.shoppers, seed, options.report, options.headed, options.calm
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from e2e.processes import PROCESSES, Shop, get_json
 from e2e.soak.record import ShopperRecord
-from e2e.soak.shopper import Shopper
+from e2e.soak.shopper import Shopper, accepted
 from mfe_platform.readiness import healthy
 
 SETTLE_MS = 90_000
@@ -84,20 +84,24 @@ def check_orders(data_dir: Path, products: str, records: list[ShopperRecord]) ->
 
 def trace_adds(data_dir: Path, record: ShopperRecord) -> list[dict]:
     """A shopper's accepted adds, each with the carts checkout applied its event id to (none:
-    it never arrived), so a loss says whether the bus or the cart lost it."""
-    with sqlite3.connect(data_dir / "checkout" / "checkout.sqlite3") as db:
-        applied: dict[str, list[str]] = {}
-        for event_id, cart_id in db.execute("SELECT event_id, cart_id FROM applied_events"):
-            applied.setdefault(event_id, []).append(cart_id)
+    it never arrived; None: its id could not be read, the frame was swapped), so a loss says
+    whether the bus or the cart lost it."""
+    applied: dict[str, list[str]] = {}
+    try:
+        with sqlite3.connect(data_dir / "checkout" / "checkout.sqlite3") as db:
+            for event_id, cart_id in db.execute("SELECT event_id, cart_id FROM applied_events"):
+                applied.setdefault(event_id, []).append(cart_id)
+    except sqlite3.Error as error:
+        return [{"error": f"checkout's database could not be read: {error}"}]
     return [
         {
             "product": product,
             "quantity": quantity,
             "id": event_id,
-            "applied_to": applied.get(event_id, []),
+            "applied_to": None if event_id is None else applied.get(event_id, []),
         }
-        for product, quantity, _answer, event_id in record.history
-        if event_id is not None
+        for product, quantity, answer, event_id in record.history
+        if accepted(answer)
     ]
 
 

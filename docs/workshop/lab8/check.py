@@ -29,9 +29,9 @@ def asserting_tests(path: str) -> list[str]:
 
 
 def pytest_outcomes(*paths: str, options: tuple[str, ...] = ()) -> dict[str, list[str]]:
-    """Run pytest once on the files; each file's test outcomes (passed, failed, skipped).
+    """Run pytest once on the files; each file's test outcomes (passed, failure, error, skipped).
 
-    A failed test's outcome carries the first line of pytest's message after a colon, so the
+    A failure or an error carries the first line of pytest's message after a colon, so the
     hint can say why without the student running it again."""
     outcomes: dict[str, list[str]] = {path: [] for path in paths}
     with tempfile.TemporaryDirectory() as scratch:
@@ -43,7 +43,9 @@ def pytest_outcomes(*paths: str, options: tuple[str, ...] = ()) -> dict[str, lis
         # The report pytest just wrote for us, not data from elsewhere.
         cases = ElementTree.parse(report).getroot().iter("testcase")  # noqa: S314
         for case in cases:
-            path = case.get("classname", "").replace(".", "/") + ".py"
+            # A file that cannot even be collected is reported under its name, not a class.
+            name = case.get("classname") or case.get("name", "")
+            path = name.replace(".", "/") + ".py"
             bad = [child for child in case if child.tag in ("failure", "error", "skipped")]
             outcomes.setdefault(path, []).append(outcome(bad[0]) if bad else "passed")
     return outcomes
@@ -53,8 +55,16 @@ def outcome(element: ElementTree.Element) -> str:
     """`skipped`, or `failure: <why>` / `error: <why>` with the first line of the message."""
     if element.tag == "skipped":
         return "skipped"
-    why = (element.get("message") or element.text or "").strip().splitlines()
-    return f"{element.tag}: {why[0][:200]}" if why else element.tag
+    message = (element.get("message") or "").strip()
+    if message in ("", "collection failure"):
+        # A file that cannot be imported says only "collection failure": the error itself is
+        # the last `E ` line of its traceback.
+        errors = [
+            line[1:].strip() for line in (element.text or "").splitlines() if line[:2] == "E "
+        ]
+        message = errors[-1] if errors else message
+    first = message.splitlines()[0][:200] if message else ""
+    return f"{element.tag}: {first}" if first else element.tag
 
 
 def passes(outcomes: list[str], path: str) -> None:

@@ -256,7 +256,7 @@ export class BusClient {
   }
 }
 
-/** The height of this document's content in CSS pixels, rounded up. */
+/** A client for this page, from its body's data attributes (app, release, host origin). */
 function fromPage() {
   const body = document.body.dataset;
   let consumes = {};

@@ -6,6 +6,7 @@ import { TAG } from "./protocol.js";
 
 const OFFSCREEN_CHECK_MS = 100;
 
+/** The height of this document's content in CSS pixels, rounded up. */
 function contentHeight() {
   // The root element's box, not its scrollHeight: that is never less than the frame's height,
   // so a frame sized to it could grow but never shrink.
