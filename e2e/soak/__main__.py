@@ -96,7 +96,10 @@ def run(
         heal(shop, chaos)
         print("soak: faults healed; waiting for every cart to settle ...", flush=True)
         for person in people:
-            person.settle_pending_order()
+            # Every process is back, but a page may need a moment to read its cart again.
+            for _ in range(5):
+                if person.settle_pending_order():
+                    break
             person.page.reload()
         lost = doubled = 0
         for person in people:

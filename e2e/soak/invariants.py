@@ -32,7 +32,8 @@ def settle_cart(shopper: Shopper) -> tuple[int, int]:
     """Wait until the shopper's cart holds what the record expects; (lost, doubled) units."""
     record = shopper.record
     low = {p: q for p, q in record.certain.items() if q}
-    high = {p: record.certain[p] + record.uncertain[p] for p in set(low) | set(record.uncertain)}
+    products = set(low) | set(record.uncertain) | set(record.maybe_removed)
+    high = {p: record.high(p) for p in products}
     frame = shopper.page.frame("checkout")
     # A cart that never settles is measured below: the wait only saves polling.
     with contextlib.suppress(Exception):

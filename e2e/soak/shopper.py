@@ -146,27 +146,37 @@ class Shopper:
             return
         self.record.resolve(cart)
         whole = [p for p, q in cart.items() if q == self.record.certain[p]]
-        whole = [p for p in whole if not self.record.uncertain[p]]
+        whole = [
+            p for p in whole if not self.record.uncertain[p] and not self.record.maybe_removed[p]
+        ]
         if not whole:
             return
         product = rng.choice(sorted(whole))
         line = self.page.checkout().line(product)
         try:
             line.get_by_test_id("remove-item").click(timeout=ANSWER_MS)
+        except PlaywrightTimeout:
+            return  # never clicked (the frame is down or swapped): nothing removed
+        except Error:
+            self.record.removal_unknown(product)  # the frame went away during the click
+            return
+        try:
             line.wait_for(state="detached", timeout=ANSWER_MS)
         except (PlaywrightTimeout, Error):
-            return  # not removed as far as we can tell: the final count will say
-        # A line also vanishes when a deploy swaps the frame: only the server's cart, read
-        # again, says whether it was removed.
+            # Clicked, and no answer yet: checkout may still apply it. Its page makes one cart
+            # change at a time, so a removal waits behind every delivery being saved, and a
+            # slowed checkout takes seconds for each. (Counting it as not removed made the
+            # soak report the line's units as lost when the removal landed later.)
+            self.record.removal_unknown(product)
+            return
+        # A line also vanishes when a deploy swaps the frame, and the new page may read the
+        # cart before the old page's removal reaches the server: only a cart without the line
+        # says for sure that it was removed.
         after = self.cart()
         if after is not None and product not in after:
             self.record.removed(product)
-        elif after is None:
-            self.uncertain_removal(product)
-
-    def uncertain_removal(self, product: str) -> None:
-        """The removal may or may not have happened: the line's units become uncertain."""
-        self.record.uncertain[product] += self.record.certain.pop(product, 0)
+        else:
+            self.record.removal_unknown(product)
 
     def order(self) -> None:
         """Place the order when the cart shows exactly what the record expects."""
@@ -201,7 +211,10 @@ class Shopper:
         """Learn what became of an unanswered order; True once nothing is pending."""
         if self.pending_order is None:
             return True
-        self.page.page.reload()
+        try:
+            self.page.page.reload()
+        except Error:
+            return False  # the host is down or restarting: ask again later
         self._wait_ready()
         cart = self.cart()
         if cart is None:
