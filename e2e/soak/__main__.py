@@ -135,6 +135,7 @@ def run(
                     {
                         "cart": person.cart(),
                         "pending": person.pending(),
+                        "page": person.page_state(),
                         **person.record.report(),
                         "traced": invariants.trace_adds(data_dir, person.record),
                     }

@@ -26,6 +26,17 @@ LAST_ADD_ID = """(product) => {
 }"""
 
 
+# In the host page: the releases it runs, which apps are connected, which fallbacks show.
+PAGE_STATE = """() => ({
+  live: window.mfeHost.live(),
+  cohort: window.mfeHost.cohort(),
+  connected: { products: window.mfeHost.connected("products"),
+               checkout: window.mfeHost.connected("checkout") },
+  fallbacks: [...document.querySelectorAll("div.fallback")]
+    .filter((element) => !element.hidden).map((element) => element.dataset.testid),
+})"""
+
+
 # The host's own verdicts: an add refused with one of these was never accepted. Any other
 # answer (a timeout, a refused handshake) leaves open whether the host took it.
 REFUSALS = (
@@ -224,6 +235,14 @@ class Shopper:
             self.record.ordered(None, self.pending_order, confirmed=False)
         self.pending_order = None
         return True
+
+    def page_state(self) -> dict | None:
+        """What this shopper's host page says of its frames (releases, connections, fallbacks),
+        for a failure's report; None when the page cannot say."""
+        try:
+            return self.page.page.evaluate(PAGE_STATE)
+        except Error:
+            return None
 
     def pending(self) -> list[dict] | None:
         """The deliveries this shopper's host page still holds in its outbox (None: unknown)."""
