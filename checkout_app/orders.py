@@ -2,12 +2,11 @@
 
 import secrets
 import sqlite3
-import time
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from checkout_app import cart_store, catalog_client
+from checkout_app import cart_store, catalog_client, retention
 from checkout_app.db import get_db, write_transaction
 from checkout_app.money import from_cents
 from checkout_app.pricing import PricedLine, price_current
@@ -75,7 +74,7 @@ def _insert(
             sum(p.line.quantity for p in priced),
             sum(p.total_cents for p in priced),
             release,
-            int(time.time() * 1000),
+            retention.now_ms(),
         ),
     )
     conn.executemany(

@@ -33,7 +33,8 @@ def forget_expired(conn: sqlite3.Connection, now: int) -> tuple[int, int]:
     ).rowcount
     # The cart's lines go with it (ON DELETE CASCADE).
     carts = conn.execute(
-        "DELETE FROM carts WHERE MAX(created_at, touched_at) < ?", (now - CART_TTL_MS,)
+        "DELETE FROM carts WHERE touched_at < ? AND created_at < ?",
+        (now - CART_TTL_MS, now - CART_TTL_MS),
     ).rowcount
     return events, carts
 

@@ -74,4 +74,5 @@ CREATE TABLE IF NOT EXISTS order_lines (
 
 CREATE INDEX IF NOT EXISTS orders_by_cart ON orders (cart_id);
 CREATE INDEX IF NOT EXISTS applied_events_by_age ON applied_events (applied_at);
+CREATE INDEX IF NOT EXISTS carts_by_touch ON carts (touched_at);
 """

@@ -110,14 +110,7 @@ def test_bench_python_load_generator(tmp_path):
         tmp_path, "--skip", "bus", "composition", "sockets", "memory", "--load-generator", "python"
     )
     by_key = {f["key"]: f for f in results["figures"]}
-    assert set(by_key) == {
-        "get-cart:procfile",
-        "post-item:procfile",
-        "get-cart:workers",
-        "post-item:workers",
-        "get-cart:dev",
-        "post-item:dev",
-    }
+    assert set(by_key) == set(REQUIRED["server"])
     for fig in by_key.values():
         assert fig["load_generator"].startswith("python"), fig
         assert fig["samples"] > 0 and fig["value"] > 0

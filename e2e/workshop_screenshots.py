@@ -66,10 +66,8 @@ class Studio:
 
     def shoot_inspector(self, name: str) -> None:
         """The inspector's timeline, scrolled to the table (the flow view is its own picture)."""
-        page = self.inspector.page
-        page.locator("table.timeline").scroll_into_view_if_needed()
-        page.screenshot(path=IMAGES / f"{name}.png")
-        self.written.append(IMAGES / f"{name}.png")
+        self.inspector.page.locator("table.timeline").scroll_into_view_if_needed()
+        self.shoot(name, self.inspector.page)
 
     def shoot_flow(self, name: str) -> None:
         """The inspector's flow view alone."""

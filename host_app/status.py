@@ -34,10 +34,10 @@ def _probe_all(urls: list[str], fresh: bool) -> dict[str, tuple]:
         return manifest_cache.cache().cached(url)
 
     tasks = [(kind, url) for url in urls for kind in ("health", "manifest")]
-    results = iter(probing.side_by_side(probed, tasks, quick))
+    results = probing.side_by_side(probed, tasks, quick)
     probed_urls = {}
-    for url in urls:
-        checked, (manifest, drift) = next(results), next(results)
+    # The tasks alternate health, manifest for each URL; so do their results.
+    for url, checked, (manifest, drift) in zip(urls, results[::2], results[1::2], strict=True):
         dumped = manifest.model_dump(mode="json") if manifest else None
         probed_urls[url] = (checked, dumped, drift)
     return probed_urls

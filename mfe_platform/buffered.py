@@ -12,21 +12,18 @@ WSGI app run, in the worker's thread, on the body in memory. A body over the app
 """
 
 import asyncio
-import importlib
 import io
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
+
+from mfe_platform import reloading
 
 BODY_DEADLINE_SECONDS = 10.0
 DRAIN_BYTES = 16 * 1024 * 1024
 TARGET_VARIABLE = "MFE_WSGI_TARGET"
 # Threads per worker that run the WSGI app (serving.py sets it from the server's settings).
 THREADS_VARIABLE = "MFE_WSGI_THREADS"
-
-
-class BodyTooSlow(Exception):
-    """The request body did not arrive whole before the deadline."""
 
 
 async def read_body(receive, keep: int) -> tuple[bytes, bool]:
@@ -152,6 +149,5 @@ class BufferedBody:
 
 def from_environment() -> BufferedBody:
     """The ASGI app for granian: the WSGI factory named by MFE_WSGI_TARGET (`module:factory`)."""
-    module, _, factory = os.environ[TARGET_VARIABLE].partition(":")
     threads = int(os.environ.get(THREADS_VARIABLE, "1"))
-    return BufferedBody(getattr(importlib.import_module(module), factory)(), threads)
+    return BufferedBody(reloading.load(os.environ[TARGET_VARIABLE]), threads)

@@ -111,8 +111,7 @@ def run(
         finally:
             # Stopped early (Ctrl-C, SIGTERM): no chaos step may start a server while the
             # shop is being stopped, or that server would outlive the soak.
-            chaos.stopping.set()
-            chaos.join()
+            chaos.stop()
         heal(shop, chaos)
         print("soak: faults healed; waiting for every cart to settle ...", flush=True)
         for person in people:

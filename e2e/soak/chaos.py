@@ -107,10 +107,14 @@ class Chaos(threading.Thread):
             heapq.heappop(self.steps)
             self.apply(step)
 
-    def finish(self) -> None:
-        """Stop drawing faults and apply every healing still due, at once."""
+    def stop(self) -> None:
+        """Stop drawing faults and wait for the step in hand to end."""
         self.stopping.set()
         self.join()
+
+    def finish(self) -> None:
+        """Stop drawing faults and apply every healing still due, at once."""
+        self.stop()
         for step in sorted(self.steps):
             if step.action in ("start", "chaos") and (
                 step.action != "chaos" or step.detail == "up"
