@@ -105,6 +105,32 @@ def test_an_add_refused_for_its_token_is_retried_and_lands(host):
     assert not [e for e in log if e["type"] == "ack" and e.get("rejected")], log
 
 
+def test_a_late_first_read_of_the_cart_never_hides_an_add_saved_after_it(shop, page):
+    """Checkout's first GET of the cart, answered after an add arrived, cannot overwrite it."""
+    held = []
+
+    def hold_first_read(route):
+        # The answer is read now (an empty cart) and handed to the page only when the test says.
+        if route.request.method == "GET" and not held:
+            held.append((route, route.fetch()))
+        else:
+            route.continue_()
+
+    page.route(f"{shop.url('checkout-v1')}/api/cart", hold_first_read)
+    host = HostPage(page, shop.host).open()
+    host.products().add("filters", 3)
+    route, stale = held[0]
+    route.fulfill(response=stale)
+    # Two cart:updated emits from checkout: the first read's and the add's, in either order.
+    host.page.wait_for_function(
+        """() => window.mfeHost.log().filter(
+            (e) => e.type === "emit" && e.app === "checkout" && e.event === "cart:updated"
+        ).length >= 2"""
+    )
+    host.checkout().expect_line("filters", 3, "5.25")
+    expect(host.badge).to_have_text("3")
+
+
 @pytest.mark.parametrize(
     ("event", "version", "data", "reason"),
     [

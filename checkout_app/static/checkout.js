@@ -229,7 +229,9 @@ els.form.addEventListener("submit", placeOrder);
 
 async function start() {
   try {
-    render(await api("GET", "/api/cart"));
+    // In the queue of cart changes like any other: a delivery that arrives while this read is
+    // on its way is saved after it, so an older cart never overwrites the newer one it made.
+    await serially(async () => render(await api("GET", "/api/cart")));
   } catch (error) {
     say(`The cart could not be loaded: ${error.message}`);
     return;
