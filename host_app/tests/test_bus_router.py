@@ -804,7 +804,7 @@ def test_unacked_delivery_is_retried_with_backoff_then_parked(js):
     out = run(
         js,
         """
-        const router = makeRouter({ limits: { ackTimeoutMs: 100, maxAttempts: 4 } });
+        const router = makeRouter({ limits: { ackTimeoutMs: 100, maxAttempts: 4, parkedRetryMs: 1000000 } });
         const id = emit(router, { "1.0.0": ITEM });
         advance(99);
         const early = sendTimes("checkout").length;
@@ -829,6 +829,60 @@ def test_unacked_delivery_is_retried_with_backoff_then_parked(js):
     assert out["reconnected"] == [100099]
     assert out["attempts"] == [1, 2, 3, 4, 1]
     assert set(out["ids"]) == {out["id"]}
+
+
+def test_a_parked_delivery_is_tried_again_while_its_consumer_stays_connected(js):
+    """Parked after maxAttempts (logged once), it is sent again every parkedRetryMs, its ack
+    wait never longer than that, until an ack clears it; no timer is left behind."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ limits: { ackTimeoutMs: 100, maxAttempts: 3, parkedRetryMs: 250 } });
+        const id = emit(router, { "1.0.0": ITEM });
+        // Sent at 0, 100 and 300 (its ack wait capped at 250); parked at 550, then tried at 800,
+        // 1300, 1800, each try's ack wait ending in a quiet park.
+        advance(1800);
+        const times = sendTimes("checkout");
+        ack(router, id);
+        advance(100000);
+        return plain({
+          times, after: sendTimes("checkout").length, pending: router.pending().length,
+          parkedLogs: logs.filter((e) => e.type === "parked").length, timersLeft: timers.length,
+        });
+        """,
+    )
+    assert out["times"] == [0, 100, 300, 800, 1300, 1800]
+    assert out["after"] == 6
+    assert out["pending"] == 0
+    assert out["parkedLogs"] == 1
+    assert out["timersLeft"] == 0
+
+
+def test_a_delivery_that_keeps_failing_is_parked_then_tried_again(js):
+    """A handler that fails every time: retried after its waits, parked, then tried again
+    later; the ack of the try that works clears it."""
+    out = run(
+        js,
+        """
+        const router = makeRouter({ limits: { ackTimeoutMs: 100, maxAttempts: 2, parkedRetryMs: 5000 } });
+        const id = emit(router, { "1.0.0": ITEM });
+        const fail = () => router.receive("checkout", { tag: "mfe-bus", kind: "fail", id, message: "503" });
+        fail();
+        advance(100);
+        fail();
+        advance(4999);
+        const beforeTry = sendTimes("checkout");
+        advance(301);
+        const tried = sendTimes("checkout");
+        ack(router, id);
+        return plain({ beforeTry, tried, pending: router.pending().length });
+        """,
+    )
+    # Failed at 0, retried at 100 (wait 100), failed again at 100: parked after a wait of 200
+    # (at 300), then tried at 5300.
+    assert out["beforeTry"] == [0, 100]
+    assert out["tried"] == [0, 100, 5300]
+    assert out["pending"] == 0
 
 
 def test_failed_handler_is_retried_and_then_acked(js):
@@ -865,7 +919,7 @@ def test_one_timer_keeps_every_delivery_deadline(js):
     out = run(
         js,
         """
-        const router = makeRouter({ limits: { ackTimeoutMs: 100, maxAttempts: 2 } });
+        const router = makeRouter({ limits: { ackTimeoutMs: 100, maxAttempts: 2, parkedRetryMs: 1000000 } });
         const ids = [];
         for (let i = 0; i < 5; i += 1) {
           ids.push(emit(router, { "1.0.0": { ...ITEM, itemId: `add-${i}` } }));
@@ -890,7 +944,8 @@ def test_one_timer_keeps_every_delivery_deadline(js):
     assert out["times"] == [0, 10, 20, 30, 40, 100, 120, 140]
     assert out["retried"] == [ids[0], ids[2], ids[4]]
     assert out["parked"] == [ids[0], ids[2], ids[4]]
-    assert out["timersLeft"] == 0
+    # One timer for the parked ones' next try, none for the acked ones.
+    assert out["timersLeft"] == 1
 
 
 def test_an_earlier_deadline_rearms_the_shared_timer(js):

@@ -1,15 +1,18 @@
 // The deliveries on their way to a consumer, kept until it acks: at least once, with an
 // exactly-once effect on the consumer's side (it dedupes by id). A delivery waits here while
 // its consumer is away (no handshake yet, or its manifest unknown) and goes when it connects;
-// unacked, it is sent again after a growing wait, and after `maxAttempts` it is parked until
-// the consumer's next handshake. One to the host itself is handled right after the verdict
-// has left, and never waits here.
+// unacked, it is sent again after a growing wait, and after `maxAttempts` it is parked: tried
+// again at the consumer's next handshake, and every `parkedRetryMs` meanwhile (a consumer can
+// stay connected through an outage of its own server, and nothing else would wake it up). One
+// to the host itself is handled right after the verdict has left, and never waits here.
 
 import { Deadlines } from "./deadlines.js";
 import { childText, deliveryEntry } from "./logentries.js";
 
 // Host handlers run in a promise reaction of their own, after this task's port batches.
 const AFTER_VERDICTS = Promise.resolve();
+// The reason a parked delivery's deadline gives: its periodic try is due.
+const PARKED = "parked";
 
 /** A delivery of one logical event (`offered`: its envelopes) to app `consumer`. */
 export function newRecord(consumer, offered, local = false, queuedAt = Date.now()) {
@@ -21,6 +24,7 @@ export function newRecord(consumer, offered, local = false, queuedAt = Date.now(
     envelope: offered[0],
     from: null,
     attempts: 0,
+    parked: false,
     deadline: null,
     why: null,
     sentAt: 0,
@@ -85,6 +89,7 @@ export class Outbox {
     for (const record of this.records.values()) {
       if (record.app === name) {
         record.attempts = 0;
+        record.parked = false;
         this.attempt(record);
       }
     }
@@ -148,17 +153,24 @@ export class Outbox {
     record.sent = this.entry("deliver", record);
     this.onLog(record.sent);
     app.send({ tag: "mfe-bus", kind: "deliver", envelope: record.envelope });
-    this.deadlines.expect(record, this.limits.ackTimeoutMs * 2 ** (record.attempts - 1), "no ack");
+    this.deadlines.expect(record, this.backoff(record), "no ack");
+  }
+
+  /** How long to wait for an ack, doubling with each attempt, never longer than a parked wait. */
+  backoff(record) {
+    return Math.min(this.limits.ackTimeoutMs * 2 ** (record.attempts - 1), this.limits.parkedRetryMs);
   }
 
   retry(record, why) {
     if (!this.records.has(record.key)) return;
-    if (record.attempts >= this.limits.maxAttempts) {
-      // Parked, not lost: the consumer's next handshake delivers it again.
-      this.log("parked", record, "reason", why);
+    if (why === PARKED || record.attempts < this.limits.maxAttempts) {
+      this.attempt(record);
       return;
     }
-    this.attempt(record);
+    // Parked, not lost: logged once, then tried at the next handshake or after a long wait.
+    if (!record.parked) this.log("parked", record, "reason", why);
+    record.parked = true;
+    this.deadlines.expect(record, this.limits.parkedRetryMs, PARKED);
   }
 
   /** The delivery to `name` that an ack or fail names, or undefined. */
