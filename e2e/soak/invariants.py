@@ -28,8 +28,9 @@ CART_WITHIN = """([low, high]) => {
 }"""
 
 
-def settle_cart(shopper: Shopper) -> tuple[int, int]:
-    """Wait until the shopper's cart holds what the record expects; (lost, doubled) units."""
+def settle_cart(shopper: Shopper) -> tuple[int, int] | None:
+    """Wait until the shopper's cart holds what the record expects; (lost, doubled) units, or
+    None when the page never shows its cart (nothing can be said of its units)."""
     record = shopper.record
     low = {p: q for p, q in record.certain.items() if q}
     products = set(low) | set(record.uncertain) | set(record.maybe_removed)
@@ -40,7 +41,7 @@ def settle_cart(shopper: Shopper) -> tuple[int, int]:
         frame.wait_for_function(CART_WITHIN, arg=[low, high], timeout=SETTLE_MS)
     cart = shopper.cart()
     if cart is None:
-        return sum(low.values()), 0
+        return None
     return record.compare(cart)
 
 
