@@ -131,6 +131,32 @@ def test_a_late_first_read_of_the_cart_never_hides_an_add_saved_after_it(shop, p
     expect(host.badge).to_have_text("3")
 
 
+def test_a_first_read_of_the_cart_that_fails_is_tried_again(shop, page):
+    """Checkout's server refuses the first read of the cart (it was down as the page loaded):
+    the frame reads it again by itself and shows the cart, with no reload."""
+    reads = []
+
+    def refuse_first_read(route):
+        if route.request.method != "GET":
+            route.continue_()
+            return
+        reads.append(route.request.url)
+        if len(reads) == 1:
+            route.fulfill(status=503, content_type="application/json", body='{"error": "down"}')
+        else:
+            route.continue_()
+
+    page.route(f"{shop.url('checkout-v1')}/api/cart", refuse_first_read)
+    host = HostPage(page, shop.host).open()
+    checkout = host.checkout()
+    expect(checkout.locator.get_by_test_id("cart-empty")).to_be_visible()
+    expect(checkout.locator.locator("#cart")).to_have_attribute("aria-busy", "false")
+    expect(checkout.locator.locator("#status")).to_be_empty()
+    assert len(reads) == 2
+    host.products().add("mug")
+    checkout.expect_line("mug", 1, "14.50")
+
+
 @pytest.mark.parametrize(
     ("event", "version", "data", "reason"),
     [

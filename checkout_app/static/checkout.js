@@ -227,15 +227,28 @@ async function placeOrder(event) {
 
 els.form.addEventListener("submit", placeOrder);
 
-async function start() {
-  try {
-    // In the queue of cart changes like any other: a delivery that arrives while this read is
-    // on its way is saved after it, so an older cart never overwrites the newer one it made.
-    await serially(async () => render(await api("GET", "/api/cart")));
-  } catch (error) {
-    say(`The cart could not be loaded: ${error.message}`);
-    return;
+const FIRST_READ_RETRY_MS = 1000;
+const LAST_READ_RETRY_MS = 30000;
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Read the cart until it answers: the server may be down the moment this page loads. */
+async function readCart() {
+  for (let wait = FIRST_READ_RETRY_MS; ; wait = Math.min(wait * 2, LAST_READ_RETRY_MS)) {
+    try {
+      // In the queue of cart changes like any other: a delivery that arrives while this read
+      // is on its way is saved after it, so an older cart never overwrites the newer one.
+      await serially(async () => render(await api("GET", "/api/cart")));
+      say("");
+      return;
+    } catch (error) {
+      say(`The cart could not be loaded (${error.message}); trying again.`);
+      await pause(wait);
+    }
   }
+}
+
+async function start() {
+  await readCart();
   // Right after the handshake, so the host's badge is right after a reload too.
   await mfe.ready;
   await mfe.emit("cart:updated", "1.0.0", { itemCount: current.itemCount, total: current.total });

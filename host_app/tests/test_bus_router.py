@@ -804,7 +804,8 @@ def test_unacked_delivery_is_retried_with_backoff_then_parked(js):
     out = run(
         js,
         """
-        const router = makeRouter({ limits: { ackTimeoutMs: 100, maxAttempts: 4, parkedRetryMs: 1000000 } });
+        const limits = { ackTimeoutMs: 100, maxAttempts: 4, parkedRetryMs: 1000000 };
+        const router = makeRouter({ limits });
         const id = emit(router, { "1.0.0": ITEM });
         advance(99);
         const early = sendTimes("checkout").length;
@@ -837,7 +838,8 @@ def test_a_parked_delivery_is_tried_again_while_its_consumer_stays_connected(js)
     out = run(
         js,
         """
-        const router = makeRouter({ limits: { ackTimeoutMs: 100, maxAttempts: 3, parkedRetryMs: 250 } });
+        const limits = { ackTimeoutMs: 100, maxAttempts: 3, parkedRetryMs: 250 };
+        const router = makeRouter({ limits });
         const id = emit(router, { "1.0.0": ITEM });
         // Sent at 0, 100 and 300 (its ack wait capped at 250); parked at 550, then tried at 800,
         // 1300, 1800, each try's ack wait ending in a quiet park.
@@ -864,9 +866,11 @@ def test_a_delivery_that_keeps_failing_is_parked_then_tried_again(js):
     out = run(
         js,
         """
-        const router = makeRouter({ limits: { ackTimeoutMs: 100, maxAttempts: 2, parkedRetryMs: 5000 } });
+        const limits = { ackTimeoutMs: 100, maxAttempts: 2, parkedRetryMs: 5000 };
+        const router = makeRouter({ limits });
         const id = emit(router, { "1.0.0": ITEM });
-        const fail = () => router.receive("checkout", { tag: "mfe-bus", kind: "fail", id, message: "503" });
+        const failure = { tag: "mfe-bus", kind: "fail", id, message: "503" };
+        const fail = () => router.receive("checkout", failure);
         fail();
         advance(100);
         fail();
@@ -919,7 +923,8 @@ def test_one_timer_keeps_every_delivery_deadline(js):
     out = run(
         js,
         """
-        const router = makeRouter({ limits: { ackTimeoutMs: 100, maxAttempts: 2, parkedRetryMs: 1000000 } });
+        const limits = { ackTimeoutMs: 100, maxAttempts: 2, parkedRetryMs: 1000000 };
+        const router = makeRouter({ limits });
         const ids = [];
         for (let i = 0; i < 5; i += 1) {
           ids.push(emit(router, { "1.0.0": { ...ITEM, itemId: `add-${i}` } }));
