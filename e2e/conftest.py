@@ -7,6 +7,7 @@ The browser, a fresh context and a fresh page per test come from pytest-playwrig
 import pytest
 from playwright.sync_api import expect
 
+from e2e import diagnostics
 from e2e.processes import start_shop
 
 # Health probes and handshakes take a few seconds on a busy 2-core machine.
@@ -18,6 +19,16 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.path):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test with a page also reports what that page said of its bus."""
+    report = yield
+    page = item.funcargs.get("page")
+    if report.when == "call" and report.failed and page is not None and not page.is_closed():
+        report.sections.append(("mfe: the page's bus at the failure", diagnostics.describe(page)))
+    return report
 
 
 @pytest.fixture(scope="session")

@@ -106,7 +106,8 @@ def test_an_add_refused_for_its_token_is_retried_and_lands(host):
 
 
 def test_a_late_first_read_of_the_cart_never_hides_an_add_saved_after_it(shop, page):
-    """Checkout's first GET of the cart, answered after an add arrived, cannot overwrite it."""
+    """Checkout's first GET of the cart, held back, neither holds an add up nor, answered after
+    the add was saved, overwrites it."""
     held = []
 
     def hold_first_read(route):
@@ -119,6 +120,7 @@ def test_a_late_first_read_of_the_cart_never_hides_an_add_saved_after_it(shop, p
     page.route(f"{shop.url('checkout-v1')}/api/cart", hold_first_read)
     host = HostPage(page, shop.host).open()
     host.products().add("filters", 3)
+    host.checkout().expect_line("filters", 3, "5.25")
     route, stale = held[0]
     route.fulfill(response=stale)
     # Two cart:updated emits from checkout: the first read's and the add's, in either order.

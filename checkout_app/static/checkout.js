@@ -124,7 +124,12 @@ function serially(task) {
   return run;
 }
 
+// How many cart changes this page has shown (saves, removals, an order): a read of the cart
+// that was on its way while one was shown may be older than it, so it is not shown.
+let changesShown = 0;
+
 async function announce(cart) {
+  changesShown += 1;
   render(cart);
   await mfe.emit("cart:updated", "1.0.0", { itemCount: cart.itemCount, total: cart.total });
 }
@@ -233,14 +238,20 @@ const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Read the cart until it answers: the server may be down the moment this page loads. */
 async function readCart() {
+  let failed = false;
   for (let wait = FIRST_READ_RETRY_MS; ; wait = Math.min(wait * 2, LAST_READ_RETRY_MS)) {
+    const before = changesShown;
     try {
-      // In the queue of cart changes like any other: a delivery that arrives while this read
-      // is on its way is saved after it, so an older cart never overwrites the newer one.
-      await serially(async () => render(await api("GET", "/api/cart")));
-      say("");
+      const cart = await api("GET", "/api/cart");
+      // A save answered while this read was on its way: its cart is the newer one. (The read
+      // stays out of the queue of changes, so a read that hangs cannot hold the saves.)
+      if (changesShown === before) render(cart);
+      if (failed) say("");
       return;
     } catch (error) {
+      // A change shown meanwhile brought the cart from the server: no need to read it again.
+      if (changesShown > 0) return;
+      failed = true;
       say(`The cart could not be loaded (${error.message}); trying again.`);
       await pause(wait);
     }

@@ -1,0 +1,48 @@
+"""What a failed browser test's page said about its bus: added to pytest's report, so a
+failure that happens once in CI still shows where an event stopped."""
+
+import json
+
+# In the host page: its frames' connections, what waits in its outbox, and its last log entries.
+HOST_STATE = """() => {
+  const host = window.mfeHost;
+  if (!host) return null;
+  const short = (e) => Object.fromEntries(Object.entries(e).filter(([k, v]) =>
+    ["type", "app", "release", "event", "verdict", "reason", "message", "attempt", "id"].includes(k)
+    && v !== null && v !== undefined));
+  return {
+    live: host.live(),
+    connected: { products: host.connected("products"), checkout: host.connected("checkout") },
+    pending: host.pending(),
+    log: host.log().slice(-25).map(short),
+  };
+}"""
+
+# In a frame: what its page tells the shopper, and whether its cart finished loading.
+FRAME_STATE = """() => ({
+  release: document.body.dataset.release ?? null,
+  status: [...document.querySelectorAll(".status")].map((n) => n.textContent).filter(Boolean),
+  busy: document.querySelector("[aria-busy]")?.getAttribute("aria-busy") ?? null,
+})"""
+
+
+def describe(page) -> str:
+    """The host page's bus state and each frame's words, one JSON line each (never raises)."""
+    lines = [f"host page {page.url}"]
+    try:
+        host = page.evaluate(HOST_STATE)
+        if host is None:
+            lines.append("no window.mfeHost: the shell's script never ran")
+        else:
+            log = host.pop("log")
+            lines.append(json.dumps(host))
+            lines.append(f"its last {len(log)} log entries:")
+            lines += [f"  {json.dumps(entry)}" for entry in log]
+        for frame in page.frames:
+            if frame.name in ("products", "checkout"):
+                said = json.dumps(frame.evaluate(FRAME_STATE))
+                lines.append(f"{frame.name} frame {frame.url}: {said}")
+    # A closed or crashed page still gets a report, saying why it has nothing more to say.
+    except Exception as error:
+        lines.append(f"unreadable: {str(error).splitlines()[0]}")
+    return "\n".join(lines)
