@@ -42,6 +42,14 @@ async def read_body(receive, keep: int) -> tuple[bytes, bool]:
             return b"".join(kept), False
 
 
+def has_body(scope: dict) -> bool:
+    """Whether the request says a body follows (a length above 0, or chunked)."""
+    for name, value in scope.get("headers", []):
+        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() != b"0"):
+            return True
+    return False
+
+
 def environ_for(scope: dict, body: bytes) -> dict:
     """The WSGI environ of an ASGI HTTP scope, with `body` as its input."""
     server_name, server_port = scope.get("server") or ("localhost", 80)
@@ -107,15 +115,19 @@ class BufferedBody:
             return
         if scope["type"] != "http":
             return
-        try:
-            body, gone = await asyncio.wait_for(
-                read_body(receive, self.keep), BODY_DEADLINE_SECONDS
-            )
-        except TimeoutError:
-            await self.too_slow(send)
-            return
-        if gone:
-            return
+        # A request without a body has nothing to wait for (and a deadline costs a task).
+        if has_body(scope):
+            try:
+                body, gone = await asyncio.wait_for(
+                    read_body(receive, self.keep), BODY_DEADLINE_SECONDS
+                )
+            except TimeoutError:
+                await self.too_slow(send)
+                return
+            if gone:
+                return
+        else:
+            body = b""
         loop = asyncio.get_running_loop()
         status, headers, content = await loop.run_in_executor(
             self.pool, call_wsgi, self.wsgi_app, environ_for(scope, body)

@@ -60,7 +60,8 @@ def scope(method: str, path: str, headers=(), query: bytes = b"") -> dict:
         "method": method,
         "path": path,
         "query_string": query,
-        "headers": [(k.encode(), v.encode()) for k, v in headers],
+        # ASGI gives header names in lower case.
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers],
         "server": ("localhost", 8002),
         "client": ("127.0.0.1", 5000),
         "http_version": "1.1",
@@ -107,5 +108,22 @@ def test_a_chunked_body_over_the_limit_reaches_the_app_only_past_its_limit():
     and hands the app one byte more than its limit, enough to see it is over."""
     chunks = [{"type": "http.request", "body": b"x" * 80, "more_body": True}] * 3
     chunks.append({"type": "http.request", "body": b"", "more_body": False})
-    status, _, body = run(scope("POST", "/raw"), chunks)
+    status, _, body = run(scope("POST", "/raw", [("Transfer-Encoding", "chunked")]), chunks)
     assert status == 200 and json.loads(body) == {"length": 101}
+
+
+def test_a_request_without_a_body_runs_the_app_without_waiting_for_one(monkeypatch):
+    """No Content-Length, no chunks (a GET): the app runs at once; a front that waited for a
+    body would get none and answer 408 after its (here short) deadline."""
+    monkeypatch.setattr(buffered, "BODY_DEADLINE_SECONDS", 0.2)
+    status, _, body = run(scope("GET", "/echo/cart", query=b"x=1"), [])
+    assert status == 200
+    assert json.loads(body)["body"] == "" and json.loads(body)["query"] == "x=1"
+
+
+def test_only_a_length_or_chunks_say_that_a_body_follows():
+    """Content-Length above 0, or Transfer-Encoding, is a body; a length of 0 or none is not."""
+    assert buffered.has_body(scope("POST", "/", [("Content-Length", "3")]))
+    assert buffered.has_body(scope("POST", "/", [("Transfer-Encoding", "chunked")]))
+    assert not buffered.has_body(scope("POST", "/", [("Content-Length", "0")]))
+    assert not buffered.has_body(scope("GET", "/", [("Accept", "application/json")]))
