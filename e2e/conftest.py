@@ -26,7 +26,9 @@ def pytest_runtest_makereport(item, call):
     """A failed test with a page also reports what that page said of its bus."""
     report = yield
     page = item.funcargs.get("page")
-    if report.when == "call" and report.failed and page is not None and not page.is_closed():
+    # A fixture that opens the page (`host`) fails in setup: the page has its say there too.
+    failed = report.when in ("setup", "call") and report.failed
+    if failed and page is not None and not page.is_closed():
         report.sections.append(("mfe: the page's bus at the failure", diagnostics.describe(page)))
     return report
 

@@ -3,8 +3,12 @@ failure that happens once in CI still shows where an event stopped."""
 
 import json
 
+# A page whose main thread is stuck must not hang the run: each read gives up after this.
+READ_TIMEOUT_MS = 2000
+
 # In the host page: its frames' connections, what waits in its outbox, and its last log entries.
-HOST_STATE = """() => {
+# Wrapped in an object, so that "no shell here" (null) is an answer too.
+HOST_STATE = """() => ({ state: (() => {
   const host = window.mfeHost;
   if (!host) return null;
   const short = (e) => Object.fromEntries(Object.entries(e).filter(([k, v]) =>
@@ -16,7 +20,7 @@ HOST_STATE = """() => {
     pending: host.pending(),
     log: host.log().slice(-25).map(short),
   };
-}"""
+})() })"""
 
 # In a frame: what its page tells the shopper, and whether its cart finished loading.
 FRAME_STATE = """() => ({
@@ -26,11 +30,17 @@ FRAME_STATE = """() => ({
 })"""
 
 
+def read(where, script: str):
+    """Run `script` (which returns a truthy object) in a page or frame, or give up in time."""
+    # `evaluate` has no timeout; `wait_for_function` does, and returns once the result is truthy.
+    return where.wait_for_function(script, timeout=READ_TIMEOUT_MS).json_value()
+
+
 def describe(page) -> str:
     """The host page's bus state and each frame's words, one JSON line each (never raises)."""
     lines = [f"host page {page.url}"]
     try:
-        host = page.evaluate(HOST_STATE)
+        host = read(page, HOST_STATE)["state"]
         if host is None:
             lines.append("no window.mfeHost: the shell's script never ran")
         else:
@@ -40,7 +50,7 @@ def describe(page) -> str:
             lines += [f"  {json.dumps(entry)}" for entry in log]
         for frame in page.frames:
             if frame.name in ("products", "checkout"):
-                said = json.dumps(frame.evaluate(FRAME_STATE))
+                said = json.dumps(read(frame, FRAME_STATE))
                 lines.append(f"{frame.name} frame {frame.url}: {said}")
     # A closed or crashed page still gets a report, saying why it has nothing more to say.
     except Exception as error:

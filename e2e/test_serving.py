@@ -2,6 +2,7 @@
 requests side by side (docs/performance.md, "Memory")."""
 
 import json
+import socket
 import threading
 import time
 import urllib.request
@@ -10,6 +11,8 @@ from bench.memory import group_pids
 from e2e.processes import start_shop
 
 TOKEN = "serving-test-token"
+# An HTTP/2 SETTINGS frame with no settings: length 0, type 4, no flags, stream 0.
+HTTP2_EMPTY_SETTINGS = bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
 
 
 def post_chaos(url: str, mode: str) -> None:
@@ -52,3 +55,17 @@ def test_mfe_workers_runs_that_many_worker_processes(tmp_path):
     """The setting for load tests: a master and three workers."""
     with start_shop(tmp_path, {"MFE_WORKERS": "3"}, names=("products-v1",)) as shop:
         assert len(group_pids(shop.procs["products-v1"].pid)) == 4
+
+
+def test_products_and_checkout_speak_http_1_1_only(tmp_path):
+    """An HTTP/2 request (prior knowledge, as `curl --http2-prior-knowledge` sends it) gets no
+    HTTP/2 answer: the body front relies on HTTP/1.1's signs that a body follows."""
+    with start_shop(tmp_path, names=("checkout-v1",)) as shop:
+        port = int(shop.url("checkout-v1").rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+            connection.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + HTTP2_EMPTY_SETTINGS)
+            answer = connection.recv(64)
+        # An HTTP/2 server answers with its SETTINGS frame (type 4 in the frame's 4th byte).
+        assert not (len(answer) >= 9 and answer[3] == 4), answer
+        with urllib.request.urlopen(shop.url("checkout-v1") + "/healthz", timeout=10) as reply:
+            assert reply.status == 200

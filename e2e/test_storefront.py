@@ -122,6 +122,8 @@ def test_a_late_first_read_of_the_cart_never_hides_an_add_saved_after_it(shop, p
     host.products().add("filters", 3)
     host.checkout().expect_line("filters", 3, "5.25")
     route, stale = held[0]
+    # Read before the add: the answer held back is the empty cart, older than the add.
+    assert stale.json()["itemCount"] == 0
     route.fulfill(response=stale)
     # Two cart:updated emits from checkout: the first read's and the add's, in either order.
     host.page.wait_for_function(

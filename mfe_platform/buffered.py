@@ -43,7 +43,8 @@ async def read_body(receive, keep: int) -> tuple[bytes, bool]:
 
 
 def has_body(scope: dict) -> bool:
-    """Whether the request says a body follows (a length above 0, or chunked)."""
+    """Whether the request says a body follows: a length above 0, or a transfer coding
+    (HTTP/1.1's only two ways; serving.py runs granian on HTTP/1.1 only)."""
     for name, value in scope.get("headers", []):
         if name == b"transfer-encoding" or (name == b"content-length" and value.strip() != b"0"):
             return True

@@ -115,7 +115,7 @@ def serve(app: str, target: str, argv: list[str] | None = None) -> None:
 
 
 def _run_granian(target: str, bind: str, server: dict) -> None:
-    from granian.constants import Interfaces
+    from granian.constants import HTTPModes, Interfaces
     from granian.server import MPServer
 
     from mfe_platform import buffered
@@ -131,6 +131,9 @@ def _run_granian(target: str, bind: str, server: dict) -> None:
         address=host,
         port=int(port),
         interface=Interfaces.ASGI,
+        # HTTP/1.1 only, which is all browsers speak without TLS: there a body always says
+        # so (Content-Length or chunked), which buffered.py counts on. HTTP/2 would not.
+        http=HTTPModes.http1,
         factory=True,
         websockets=False,
         workers=server["workers"],

@@ -51,13 +51,14 @@ function shopperToken() {
   return shopper;
 }
 
-async function api(method, path, body) {
+async function api(method, path, body, timeoutMs = null) {
   const headers = { Authorization: `Bearer ${await shopperToken()}` };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(path, {
     method,
     credentials: "omit",
     headers,
+    signal: timeoutMs === null ? undefined : AbortSignal.timeout(timeoutMs),
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   // A token checkout refuses: ask the host again on the next call.
@@ -234,25 +235,33 @@ els.form.addEventListener("submit", placeOrder);
 
 const FIRST_READ_RETRY_MS = 1000;
 const LAST_READ_RETRY_MS = 30000;
+// A read that gets no answer (a server that accepted the connection and hangs) is tried again.
+const READ_TIMEOUT_MS = 10000;
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// What the read last said in the status line: it replaces or clears only its own words, never
+// a save's (such as "Could not add mug: price-mismatch").
+let readSaid = "";
+function sayAboutRead(text) {
+  if (els.status.textContent === "" || els.status.textContent === readSaid) say(text);
+  readSaid = text;
+}
 
 /** Read the cart until it answers: the server may be down the moment this page loads. */
 async function readCart() {
-  let failed = false;
   for (let wait = FIRST_READ_RETRY_MS; ; wait = Math.min(wait * 2, LAST_READ_RETRY_MS)) {
     const before = changesShown;
     try {
-      const cart = await api("GET", "/api/cart");
+      const cart = await api("GET", "/api/cart", undefined, READ_TIMEOUT_MS);
       // A save answered while this read was on its way: its cart is the newer one. (The read
       // stays out of the queue of changes, so a read that hangs cannot hold the saves.)
       if (changesShown === before) render(cart);
-      if (failed) say("");
+      sayAboutRead("");
       return;
     } catch (error) {
       // A change shown meanwhile brought the cart from the server: no need to read it again.
       if (changesShown > 0) return;
-      failed = true;
-      say(`The cart could not be loaded (${error.message}); trying again.`);
+      sayAboutRead(`The cart could not be loaded (${error.message}); trying again.`);
       await pause(wait);
     }
   }

@@ -833,16 +833,16 @@ def test_unacked_delivery_is_retried_with_backoff_then_parked(js):
 
 
 def test_a_parked_delivery_is_tried_again_while_its_consumer_stays_connected(js):
-    """Parked after maxAttempts (logged once), it is sent again every parkedRetryMs, its ack
-    wait never longer than that, until an ack clears it; no timer is left behind."""
+    """Parked after maxAttempts (logged once), it is sent again every parkedRetryMs while its
+    consumer stays connected, until an ack clears it; no timer is left behind."""
     out = run(
         js,
         """
         const limits = { ackTimeoutMs: 100, maxAttempts: 3, parkedRetryMs: 250 };
         const router = makeRouter({ limits });
         const id = emit(router, { "1.0.0": ITEM });
-        // Sent at 0, 100 and 300 (its ack wait capped at 250); parked at 550, then tried at 800,
-        // 1300, 1800, each try's ack wait ending in a quiet park.
+        // Sent at 0, 100 and 300 (its ack wait capped at 250); parked at 550, then tried at
+        // 800, 1050, 1300, 1550 and 1800.
         advance(1800);
         const times = sendTimes("checkout");
         ack(router, id);
@@ -853,11 +853,62 @@ def test_a_parked_delivery_is_tried_again_while_its_consumer_stays_connected(js)
         });
         """,
     )
-    assert out["times"] == [0, 100, 300, 800, 1300, 1800]
-    assert out["after"] == 6
+    assert out["times"] == [0, 100, 300, 800, 1050, 1300, 1550, 1800]
+    assert out["after"] == 8
     assert out["pending"] == 0
     assert out["parkedLogs"] == 1
     assert out["timersLeft"] == 0
+
+
+def test_one_parked_delivery_probes_for_all_and_its_ack_sends_the_others(js):
+    """Three parked deliveries to one consumer: only the first is tried each parkedRetryMs;
+    once it is acked, the other two go at once."""
+    out = run(
+        js,
+        """
+        const limits = { ackTimeoutMs: 100, maxAttempts: 1, parkedRetryMs: 1000 };
+        const router = makeRouter({ limits });
+        const ids = [0, 1, 2].map((i) => emit(router, { "1.0.0": { ...ITEM, itemId: `p-${i}` } }));
+        // All three unacked at 100: parked. The first is the probe: tried at 1100 and 2100.
+        advance(2100);
+        const delivered = () => sent("checkout", "deliver").map((m) => m.envelope.id);
+        const probes = delivered().slice(3);
+        ack(router, ids[0]);
+        const after = delivered().slice(3 + probes.length);
+        return plain({
+          ids, probes, after, times: sendTimes("checkout"),
+          parked: logs.filter((e) => e.type === "parked").map((e) => e.id),
+        });
+        """,
+    )
+    ids = out["ids"]
+    assert out["parked"] == ids
+    assert out["probes"] == [ids[0], ids[0]]
+    assert out["times"][3:] == [1100, 2100, 2100, 2100]
+    assert out["after"] == [ids[1], ids[2]]
+
+
+def test_a_probe_that_is_dropped_hands_its_role_to_the_next_parked_delivery(js):
+    """The consumer's new manifest no longer takes the event: the probe is dropped at its try,
+    and the next parked delivery becomes the probe (else it would wait for a handshake)."""
+    out = run(
+        js,
+        """
+        const limits = { ackTimeoutMs: 100, maxAttempts: 1, parkedRetryMs: 1000 };
+        const router = makeRouter({ limits });
+        const ids = [0, 1].map((i) => emit(router, { "1.0.0": { ...ITEM, itemId: `p-${i}` } }));
+        advance(100);
+        router.setApp("checkout", { release: 1, manifest: manifest("checkout", 1, {}, {}) });
+        advance(5000);
+        return plain({
+          ids, pending: router.pending().length,
+          dropped: logs.filter((e) => e.type === "dropped").map((e) => [e.id, e.reason]),
+        });
+        """,
+    )
+    ids = out["ids"]
+    assert out["dropped"] == [[ids[0], "not-consumed"], [ids[1], "not-consumed"]]
+    assert out["pending"] == 0
 
 
 def test_a_delivery_that_keeps_failing_is_parked_then_tried_again(js):

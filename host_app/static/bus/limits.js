@@ -13,7 +13,7 @@ export const DEFAULT_LIMITS = Object.freeze({
   byteRate: 64 * 1024 * 1024,
   ackTimeoutMs: 2000,
   maxAttempts: 6,
-  // A parked delivery is tried again this often while its consumer stays connected.
+  // While a consumer stays connected, one of its parked deliveries is tried this often.
   parkedRetryMs: 15000,
   outboxLimit: 1000,
   dedupeLimit: 20000,

@@ -1,18 +1,22 @@
 // The deliveries on their way to a consumer, kept until it acks: at least once, with an
 // exactly-once effect on the consumer's side (it dedupes by id). A delivery waits here while
 // its consumer is away (no handshake yet, or its manifest unknown) and goes when it connects;
-// unacked, it is sent again after a growing wait, and after `maxAttempts` it is parked: tried
-// again at the consumer's next handshake, and every `parkedRetryMs` meanwhile (a consumer can
-// stay connected through an outage of its own server, and nothing else would wake it up). One
-// to the host itself is handled right after the verdict has left, and never waits here.
+// unacked, it is sent again after a growing wait, and after `maxAttempts` it is parked until
+// the consumer's next handshake. A consumer can stay connected through an outage of its own
+// server, so meanwhile one parked delivery per consumer, the *probe*, is tried every
+// `parkedRetryMs`: once the probe is acked, the consumer works again and the others go too
+// (one message per interval, however many events wait). One to the host itself is handled
+// right after the verdict has left, and never waits here.
 
 import { Deadlines } from "./deadlines.js";
 import { childText, deliveryEntry } from "./logentries.js";
 
 // Host handlers run in a promise reaction of their own, after this task's port batches.
 const AFTER_VERDICTS = Promise.resolve();
-// The reason a parked delivery's deadline gives: its periodic try is due.
-const PARKED = "parked";
+// The reason the probe's deadline gives: its next try is due.
+const PROBE = "probe";
+// A handler that failed is tried again after at most this long.
+const FAILED_HANDLER_MAX_WAIT_MS = 8000;
 
 /** A delivery of one logical event (`offered`: its envelopes) to app `consumer`. */
 export function newRecord(consumer, offered, local = false, queuedAt = Date.now()) {
@@ -139,13 +143,11 @@ export class Outbox {
     // Past its age the consumer may have forgotten the event's id: dropped, never applied twice.
     if (Date.now() - record.queuedAt > this.limits.maxAgeMs) {
       this.log("dropped", record, "reason", "expired");
-      this.records.delete(record.key);
-      this.onChange();
+      this.forget(record);
       return;
     }
     if (!this.prepare(record)) {
-      this.records.delete(record.key);
-      this.onChange();
+      this.forget(record);
       return;
     }
     record.attempts += 1;
@@ -153,24 +155,54 @@ export class Outbox {
     record.sent = this.entry("deliver", record);
     this.onLog(record.sent);
     app.send({ tag: "mfe-bus", kind: "deliver", envelope: record.envelope });
-    this.deadlines.expect(record, this.backoff(record), "no ack");
+    if (record.parked) this.deadlines.expect(record, this.limits.parkedRetryMs, PROBE);
+    else this.deadlines.expect(record, this.backoff(record), "no ack");
   }
 
-  /** How long to wait for an ack, doubling with each attempt, never longer than a parked wait. */
+  /** How long to wait for an ack, doubling with each attempt, never longer than a probe's wait. */
   backoff(record) {
     return Math.min(this.limits.ackTimeoutMs * 2 ** (record.attempts - 1), this.limits.parkedRetryMs);
   }
 
   retry(record, why) {
     if (!this.records.has(record.key)) return;
-    if (why === PARKED || record.attempts < this.limits.maxAttempts) {
-      this.attempt(record);
-      return;
-    }
-    // Parked, not lost: logged once, then tried at the next handshake or after a long wait.
+    if (why === PROBE || record.attempts < this.limits.maxAttempts) this.attempt(record);
+    else this.park(record, why);
+  }
+
+  /** Park a delivery (logged once): it waits for the handshake, or is the consumer's probe. */
+  park(record, why) {
     if (!record.parked) this.log("parked", record, "reason", why);
     record.parked = true;
-    this.deadlines.expect(record, this.limits.parkedRetryMs, PARKED);
+    if (!this.hasProbe(record.app)) this.deadlines.expect(record, this.limits.parkedRetryMs, PROBE);
+  }
+
+  /** Whether one of app `name`'s parked deliveries is its probe (it has a try due). */
+  hasProbe(name) {
+    for (const record of this.records.values()) {
+      if (record.app === name && record.parked && record.deadline !== null) return true;
+    }
+    return false;
+  }
+
+  /** The probe was acked: app `name` works again, and its other parked deliveries go now. */
+  unpark(name) {
+    for (const record of this.records.values()) {
+      if (record.app === name && record.parked) {
+        record.parked = false;
+        record.attempts = 0;
+        this.attempt(record);
+      }
+    }
+  }
+
+  /** Take a delivery out of the outbox unacked (expired, or no version its consumer takes). */
+  forget(record) {
+    this.records.delete(record.key);
+    this.onChange();
+    // A probe that goes hands its role to another parked delivery of that consumer.
+    const next = record.parked ? this.pending(record.app).find((r) => r.parked) : undefined;
+    if (next && !this.hasProbe(next.app)) this.deadlines.expect(next, this.limits.parkedRetryMs, PROBE);
   }
 
   /** The delivery to `name` that an ack or fail names, or undefined. */
@@ -198,6 +230,7 @@ export class Outbox {
     }
     // This entry makes the delivery's `deliver` entry redundant.
     this.onLog(entry, record.sent);
+    if (record.parked) this.unpark(name);
   }
 
   /** App `name`'s handler failed on a delivery: it is sent again after a wait. */
@@ -206,8 +239,11 @@ export class Outbox {
     if (!record) return;
     record.deadline = null;
     this.log("fail", record, "message", childText(msg.message));
-    const wait = Math.min(this.limits.ackTimeoutMs * 2 ** (record.attempts - 1), 8000);
-    this.deadlines.expect(record, wait, "handler failed");
+    if (record.parked) {
+      this.park(record, "handler failed");
+      return;
+    }
+    this.deadlines.expect(record, Math.min(this.backoff(record), FAILED_HANDLER_MAX_WAIT_MS), "handler failed");
   }
 
   entry(type, record) {
