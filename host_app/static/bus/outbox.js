@@ -174,15 +174,15 @@ export class Outbox {
   park(record, why) {
     if (!record.parked) this.log("parked", record, "reason", why);
     record.parked = true;
-    if (!this.hasProbe(record.app)) this.deadlines.expect(record, this.limits.parkedRetryMs, PROBE);
+    this.keepProbe(record.app);
   }
 
-  /** Whether one of app `name`'s parked deliveries is its probe (it has a try due). */
-  hasProbe(name) {
-    for (const record of this.records.values()) {
-      if (record.app === name && record.parked && record.deadline !== null) return true;
+  /** Unless app `name` has a probe (a parked delivery with a try due), its oldest parked one is. */
+  keepProbe(name) {
+    const parked = this.pending(name).filter((record) => record.parked);
+    if (parked.length && parked.every((record) => record.deadline === null)) {
+      this.deadlines.expect(parked[0], this.limits.parkedRetryMs, PROBE);
     }
-    return false;
   }
 
   /** The probe was acked: app `name` works again, and its other parked deliveries go now. */
@@ -201,8 +201,7 @@ export class Outbox {
     this.records.delete(record.key);
     this.onChange();
     // A probe that goes hands its role to another parked delivery of that consumer.
-    const next = record.parked ? this.pending(record.app).find((r) => r.parked) : undefined;
-    if (next && !this.hasProbe(next.app)) this.deadlines.expect(next, this.limits.parkedRetryMs, PROBE);
+    if (record.parked) this.keepProbe(record.app);
   }
 
   /** The delivery to `name` that an ack or fail names, or undefined. */
