@@ -3,7 +3,6 @@
 import json
 import socket
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -19,13 +18,15 @@ class FakeProducts:
 
     def __init__(self, body: bytes, status: int = 200, delay: float = 0.0):
         self.body, self.status, self.hits = body, status, 0
+        # Set when the server closes: an answer held back for `delay` is let go at once.
+        self.closing = threading.Event()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 fake.hits += 1
-                # As `mfe chaos products slow` does: the answer comes, late.
-                time.sleep(delay)
+                # As `mfe chaos products slow` does: the answer comes, late (or at close).
+                fake.closing.wait(delay)
                 self.send_response(fake.status if self.path == "/api/products" else 404)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -40,6 +41,7 @@ class FakeProducts:
 
     def close(self):
         """Stop serving."""
+        self.closing.set()
         self.server.shutdown()
         self.server.server_close()
 
