@@ -6,8 +6,9 @@ import json
 # A page whose main thread is stuck must not hang the run: each read gives up after this.
 READ_TIMEOUT_MS = 2000
 
-# In the host page: its frames' connections, what waits in its outbox, and its last log entries.
-# Wrapped in an object, so that "no shell here" (null) is an answer too.
+# In the host page: the releases it runs and its cohort, its frames' connections, the fallbacks
+# showing, what waits in its outbox, and its last log entries. Wrapped in an object, so that
+# "no shell here" (null) is an answer too.
 HOST_STATE = """() => ({ state: (() => {
   const host = window.mfeHost;
   if (!host) return null;
@@ -16,7 +17,10 @@ HOST_STATE = """() => ({ state: (() => {
     && v !== null && v !== undefined));
   return {
     live: host.live(),
+    cohort: host.cohort(),
     connected: { products: host.connected("products"), checkout: host.connected("checkout") },
+    fallbacks: [...document.querySelectorAll("div.fallback")]
+      .filter((element) => !element.hidden).map((element) => element.dataset.testid),
     pending: host.pending(),
     log: host.log().slice(-25).map(short),
   };
@@ -36,11 +40,16 @@ def read(where, script: str):
     return where.wait_for_function(script, timeout=READ_TIMEOUT_MS).json_value()
 
 
+def host_state(page) -> dict | None:
+    """What the host page says of its bus (see HOST_STATE); None where the shell never ran."""
+    return read(page, HOST_STATE)["state"]
+
+
 def describe(page) -> str:
     """The host page's bus state and each frame's words, one JSON line each (never raises)."""
     lines = [f"host page {page.url}"]
     try:
-        host = read(page, HOST_STATE)["state"]
+        host = host_state(page)
         if host is None:
             lines.append("no window.mfeHost: the shell's script never ran")
         else:

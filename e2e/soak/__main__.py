@@ -6,7 +6,6 @@ that replays the run), 2 when the shop could not even start.
 
 import argparse
 import contextlib
-import http.client
 import json
 import random
 import secrets
@@ -14,8 +13,6 @@ import signal
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import asdict
 from pathlib import Path
 
@@ -24,7 +21,7 @@ from playwright.sync_api import sync_playwright
 from e2e.browsers import launch_options
 from e2e.processes import PROCESSES, REPOSITORY, start_shop
 from e2e.soak import invariants
-from e2e.soak.chaos import Chaos, draw_schedule
+from e2e.soak.chaos import Chaos, draw_schedule, restart_if_silent
 from e2e.soak.shopper import Shopper
 from mfe_platform.readiness import wait_healthy
 
@@ -33,28 +30,14 @@ ACTIONS = {"add": 6, "remove": 1, "order": 1}
 DEFAULT_REPORT = REPOSITORY / "test-results" / "soak-report.json"
 
 
-def answers(url: str) -> bool:
-    """Whether a server answers HTTP at `url` at all (an app in chaos `down` answers 503)."""
-    try:
-        with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-            return True
-    except urllib.error.HTTPError:
-        return True
-    except (OSError, http.client.HTTPException):
-        return False
-
-
 def heal(shop, chaos: Chaos) -> None:
     """Every process running and every app out of chaos, whatever the schedule left."""
     chaos.finish()
     for name in PROCESSES:
-        # A process whose restart failed under the chaos is still listed: judge by whether it
-        # answers. Not by /healthz: a release left in chaos `down` (its `up` failed while the
-        # host was restarting) answers 503 there, and would again after a restart.
-        if not answers(shop.url(name)):
-            shop.stop(name)
-            with contextlib.suppress(AssertionError):
-                shop.start(name, timeout=60)
+        # A release left in chaos `down` (its `up` failed while the host restarted) is cleared
+        # below; a restart would not help it.
+        with contextlib.suppress(AssertionError):
+            restart_if_silent(shop, name)
     for app in ("products", "checkout"):
         shop.mfe("chaos", app, "up")
         # A canary still undecided (its decision failed while the host was down) ends here.
@@ -122,32 +105,33 @@ def run(
             person.page.reload()
         lost = doubled = unverified = 0
         for person in people:
+            name = person.record.name
             settled = invariants.settle_cart(person)
             if settled is None:
                 # Not counted as lost: the units may all be there, the page just never said.
                 units = sum(person.record.certain.values())
                 unverified += units
-                problems.append(f"{person.record.name}: no cart shown, {units} units unverified")
-                person_lost = person_doubled = 0
+                problems.append(f"{name}: no cart shown, {units} units unverified")
+            elif any(settled):
+                problems.append(f"{name}: lost {settled[0]}, doubled {settled[1]}")
             else:
-                person_lost, person_doubled = settled
-                lost += person_lost
-                doubled += person_doubled
-                if person_lost or person_doubled:
-                    problems.append(
-                        f"{person.record.name}: lost {person_lost}, doubled {person_doubled}"
-                    )
-            if settled is None or person_lost or person_doubled:
-                # What the shopper did and what its cart shows: the report says why.
-                details.append(
-                    {
-                        "cart": person.cart(),
-                        "pending": person.pending(),
-                        "page": person.page_state(),
-                        **person.record.report(),
-                        "traced": invariants.trace_adds(data_dir, person.record),
-                    }
-                )
+                continue
+            person_lost, person_doubled = settled or (0, 0)
+            lost += person_lost
+            doubled += person_doubled
+            # What the shopper did and what its cart and page show: the report says why.
+            page = person.page_state() or {}
+            # The page's log is the shop's to report (below), not each shopper's.
+            page.pop("log", None)
+            details.append(
+                {
+                    "cart": person.cart(),
+                    "pending": page.pop("pending", None),
+                    "page": page or None,
+                    **person.record.report(),
+                    "traced": invariants.trace_adds(data_dir, person.record),
+                }
+            )
         records = [person.record for person in people]
         products = shop.url("products-v1")
         problems += invariants.check_orders(data_dir, products, records)

@@ -8,21 +8,47 @@ faults at the same moments; what the shoppers do in between varies with timing.
 
 import contextlib
 import heapq
+import http.client
 import os
 import queue
 import random
 import signal
 import threading
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 
 from e2e.processes import Shop, get_json
-from mfe_platform.readiness import healthy
 
 APPS = ("products", "checkout")
 CHILDREN = ("products-v1", "products-v2", "checkout-v1", "checkout-v2")
 # How often each kind of fault is drawn.
 WEIGHTS = {"kill": 3, "chaos": 2, "deploy": 3, "canary": 2, "host": 1, "reload": 3}
+
+
+def answers(url: str) -> bool:
+    """Whether a server answers HTTP at `url` at all (an app in chaos `down` answers 503)."""
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except (OSError, http.client.HTTPException):
+        return False
+
+
+def restart_if_silent(shop: Shop, name: str) -> bool:
+    """Restart process `name` if it does not answer at all; True if it was restarted.
+
+    A process whose last start failed is still listed, so it is judged by its answer. Not by
+    /healthz: a release left in chaos `down` answers 503 there, and would after a restart too.
+    """
+    if name in shop.procs and answers(shop.url(name)):
+        return False
+    shop.stop(name)
+    shop.start(name, timeout=60)
+    return True
 
 
 @dataclass(order=True)
@@ -140,10 +166,7 @@ class Chaos(threading.Thread):
         self.figures.kills += 1
 
     def _start(self, step: Step) -> None:
-        # A process whose last start failed is still listed: judge by its answer.
-        if step.target not in self.shop.procs or healthy(self.shop.url(step.target)) is None:
-            self.shop.stop(step.target)
-            self.shop.start(step.target, timeout=60)
+        if restart_if_silent(self.shop, step.target):
             self.figures.restarts += 1
 
     def _chaos(self, step: Step) -> None:

@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import Browser, Error
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from e2e.diagnostics import host_state
 from e2e.pages import HostPage
 from e2e.soak.record import ShopperRecord
 
@@ -24,17 +25,6 @@ LAST_ADD_ID = """(product) => {
     && e.event === "cart:item-added" && e.data.productId === product);
   return sent.length ? sent[sent.length - 1].id : null;
 }"""
-
-
-# In the host page: the releases it runs, which apps are connected, which fallbacks show.
-PAGE_STATE = """() => ({
-  live: window.mfeHost.live(),
-  cohort: window.mfeHost.cohort(),
-  connected: { products: window.mfeHost.connected("products"),
-               checkout: window.mfeHost.connected("checkout") },
-  fallbacks: [...document.querySelectorAll("div.fallback")]
-    .filter((element) => !element.hidden).map((element) => element.dataset.testid),
-})"""
 
 
 # The host's own verdicts: an add refused with one of these was never accepted. Any other
@@ -237,17 +227,10 @@ class Shopper:
         return True
 
     def page_state(self) -> dict | None:
-        """What this shopper's host page says of its frames (releases, connections, fallbacks),
-        for a failure's report; None when the page cannot say."""
+        """What this shopper's host page says of its bus (releases, cohort, connections,
+        fallbacks, outbox, last log entries), for a failure's report; None when it cannot say."""
         try:
-            return self.page.page.evaluate(PAGE_STATE)
-        except Error:
-            return None
-
-    def pending(self) -> list[dict] | None:
-        """The deliveries this shopper's host page still holds in its outbox (None: unknown)."""
-        try:
-            return self.page.page.evaluate("window.mfeHost.pending()")
+            return host_state(self.page.page)
         except Error:
             return None
 
