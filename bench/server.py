@@ -312,11 +312,12 @@ def _catalog(shop) -> list:
 
 
 def procfile_server() -> str:
-    """How the Procfile serves checkout, e.g. `granian 2 workers x 2 threads in one process`."""
+    """How the Procfile serves checkout, e.g. `granian, one process, 2 lanes`."""
     server = SERVERS["checkout"]
     if server["server"] == "granian":
-        where = "worker processes" if server["processes"] else "workers in one process"
-        return f"granian {server['workers']} {where} x {server['blocking_threads']} threads"
+        if server["processes"]:
+            return f"granian {server['workers']} worker processes"
+        return f"granian, one process, {server['blocking_threads']} lanes"
     return f"gunicorn {server['worker_class']} {server['workers']}x{server.get('threads', 1)}"
 
 

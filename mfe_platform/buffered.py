@@ -15,9 +15,9 @@ import asyncio
 import io
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
 
 from mfe_platform import reloading
+from mfe_platform.lanes import Lanes
 
 BODY_DEADLINE_SECONDS = 10.0
 DRAIN_BYTES = 16 * 1024 * 1024
@@ -108,7 +108,7 @@ class BufferedBody:
         limit = getattr(wsgi_app, "config", {}).get("MAX_CONTENT_LENGTH")
         # One byte past the limit: enough for the app to see that the body is over it.
         self.keep = (limit if limit is not None else DRAIN_BYTES) + 1
-        self.pool = ThreadPoolExecutor(max_workers=threads)
+        self.lanes = Lanes(threads, name="wsgi")
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -129,9 +129,8 @@ class BufferedBody:
                 return
         else:
             body = b""
-        loop = asyncio.get_running_loop()
-        status, headers, content = await loop.run_in_executor(
-            self.pool, call_wsgi, self.wsgi_app, environ_for(scope, body)
+        status, headers, content = await asyncio.wrap_future(
+            self.lanes.submit(call_wsgi, self.wsgi_app, environ_for(scope, body))
         )
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})

@@ -14,10 +14,10 @@ from mfe_platform import reloading, settings
 # Why these servers: the host holds every open page's WebSocket, so it runs gunicorn with one
 # gevent process (a socket costs a greenlet, not a thread; flask-sock needs gunicorn's socket).
 # Products and checkout are plain request/response apps on granian, whose HTTP layer is Rust
-# and costs a fraction of gunicorn's per request (measured in docs/performance.md). Their two
-# workers are threads of one process, each running the app on two threads (a worker runs one
-# request at a time per thread): each Python process of the shop costs 55-60 MiB, and a laptop
-# runs five of them (the rates each setting serves are in docs/performance.md).
+# and costs a fraction of gunicorn's per request (measured in docs/performance.md). Each is one
+# process (each Python process of the shop costs 55-60 MiB, and a laptop runs five of them):
+# one event loop, and two threads that run the app, the second only while the first is stuck
+# on a slow request (lanes.py: under the GIL, threads running side by side slow each other).
 # `MFE_WORKERS=3` runs three single-threaded worker processes instead, for load tests.
 # Granian serves them through its ASGI interface with a front that reads each body whole,
 # under a deadline, before a thread runs the WSGI app: its WSGI interface let a client
@@ -29,8 +29,9 @@ SERVERS = {
         "workers": 1,
         "worker_connections": 2000,
     },
-    "products": {"server": "granian", "workers": 2, "processes": False, "blocking_threads": 2},
-    "checkout": {"server": "granian", "workers": 2, "processes": False, "blocking_threads": 2},
+    # blocking_threads: the threads (lanes.py) that run the app.
+    "products": {"server": "granian", "workers": 1, "processes": False, "blocking_threads": 2},
+    "checkout": {"server": "granian", "workers": 1, "processes": False, "blocking_threads": 2},
 }
 
 # `--reload` (labs only) serves products and checkout with gunicorn too, as the host: its worker

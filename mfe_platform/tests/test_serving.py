@@ -104,11 +104,12 @@ def served_with(monkeypatch, app: str, argv: list[str], **environ) -> dict:
     return chosen
 
 
-def test_products_and_checkout_run_two_thread_workers_in_one_process(monkeypatch):
-    """One process per app keeps `make run` light; its two workers still serve side by side."""
+def test_products_and_checkout_run_one_process_with_two_lanes(monkeypatch):
+    """One process per app keeps `make run` light; its second lane serves beside a slow request."""
     for app in ("products", "checkout"):
         server = served_with(monkeypatch, app, ["--release", "2"])
-        assert server["workers"] == 2 and server["processes"] is False
+        assert server["workers"] == 1 and server["processes"] is False
+        assert server["blocking_threads"] == 2
 
 
 def test_mfe_workers_runs_that_many_worker_processes(monkeypatch):

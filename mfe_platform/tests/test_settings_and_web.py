@@ -415,3 +415,21 @@ def test_host_app_headers(tmp_path):
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
     assert "connect-src 'self' ws://localhost:8000" in headers["Content-Security-Policy"]
+
+
+def test_the_children_keep_no_session_and_say_so_on_a_write(tmp_path):
+    """Products and checkout open no signed cookie per request; writing a session is an error
+    that names the reason. The host keeps its session (overrides.py needs it)."""
+    from flask import session
+
+    app = make_app(tmp_path)
+    response = app.test_client().get("/healthz", headers={"Cookie": "mfe_products_session=x"})
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    with app.test_request_context("/"):
+        assert dict(session) == {}
+        with pytest.raises(RuntimeError, match="keep no session"):
+            session["shopper"] = "someone"
+    host = make_app(tmp_path, "host")
+    with host.test_request_context("/"):
+        session["overrides"] = {"products": "http://localhost:5100"}
+        assert session["overrides"]

@@ -16,6 +16,7 @@ from flask import (
 
 import shared_contracts
 from mfe_platform.web import chaos, errors, headers, modules
+from mfe_platform.web.sessions import NoSessions
 from shared_contracts.bundle import default_bundle
 from shared_contracts.manifests import Manifest
 
@@ -147,6 +148,8 @@ def init_app(app: Flask, manifest: Manifest, frame_ancestors: str, frame_src: st
     app.register_blueprint(bp)
     if manifest.app != "host":
         chaos.init_app(app)
+        # Only the host keeps a session (overrides.py); the children skip its signed cookie.
+        app.session_interface = NoSessions()
 
     @app.context_processor
     def manifest_context():
