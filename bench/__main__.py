@@ -53,7 +53,7 @@ def settings(args: argparse.Namespace) -> tuple[BusSettings, dict]:
             loads=2,
             fallback_loads=1,
         )
-        http = {"duration": 0.5, "warmup": 0.2, "sockets": 5}
+        http = {"duration": 0.5, "warmup": 0.0, "sockets": 5}
     else:
         bus = BusSettings()
         http = {"duration": 10.0, "warmup": 1.0, "sockets": 100}

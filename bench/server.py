@@ -166,10 +166,12 @@ def _thread(target, index, start_at, end_at, out):
     )
 
 
-def _worker(target: Target, threads: int, first_index: int, start_in: float, duration: float):
-    """One load process: `threads` clients; returns their latencies and the process's CPU."""
+def _worker(results, ready, target: Target, threads: int, first_index: int, warmup, duration):
+    """One load process: `threads` clients; puts their latencies and the process's CPU."""
+    # Spawning and importing take a moment: the clock starts once every load process is up.
+    ready.wait()
     now = time.perf_counter()
-    start_at, end_at = now + start_in, now + start_in + duration
+    start_at, end_at = now + warmup, now + warmup + duration
     out: list[dict] = []
     workers = [
         threading.Thread(target=_thread, args=(target, first_index + i, start_at, end_at, out))
@@ -177,13 +179,14 @@ def _worker(target: Target, threads: int, first_index: int, start_in: float, dur
     ]
     for worker in workers:
         worker.start()
+    # Sleeps that mark the measured window, as the parent's do: nothing waits on them.
     time.sleep(max(0.0, start_at - time.perf_counter()))
     cpu_start = time.process_time()
     time.sleep(max(0.0, end_at - time.perf_counter()))
     cpu = time.process_time() - cpu_start
     for worker in workers:
         worker.join()
-    return {"threads": out, "cpu": cpu}
+    results.put({"threads": out, "cpu": cpu})
 
 
 def run_load(
@@ -192,18 +195,30 @@ def run_load(
     """Drive `clients` clients for `duration` s after `warmup` s; req/s, percentiles, CPU."""
     context = multiprocessing.get_context("spawn")
     per_process = clients // processes
-    # Spawning and importing take a moment: the clock starts after every process is up.
-    start_in = 2.0 + warmup
-    with context.Pool(processes) as pool:
-        pending = [
-            pool.apply_async(_worker, (target, per_process, i * per_process, start_in, duration))
-            for i in range(processes)
-        ]
-        time.sleep(start_in)
+    results_queue = context.Queue()
+    # The parent is one more party: it starts its own clock with the load processes.
+    ready = context.Barrier(processes + 1)
+    loaders = [
+        context.Process(
+            target=_worker,
+            args=(results_queue, ready, target, per_process, i * per_process, warmup, duration),
+        )
+        for i in range(processes)
+    ]
+    for loader in loaders:
+        loader.start()
+    try:
+        ready.wait(timeout=120)
+        time.sleep(warmup)
         server_cpu = group_cpu_seconds(server_pgid)
         time.sleep(duration)
         server_cpu = group_cpu_seconds(server_pgid) - server_cpu
-        results = [p.get(timeout=duration + 120) for p in pending]
+        results = [results_queue.get(timeout=duration + 120) for _ in loaders]
+    finally:
+        for loader in loaders:
+            loader.join(timeout=10)
+            if loader.is_alive():
+                loader.kill()
     threads = [t for r in results for t in r["threads"]]
     latencies = [ms for t in threads for ms in t["latencies"]]
     return {
