@@ -42,6 +42,23 @@ async def read_body(receive, keep: int) -> tuple[bytes, bool]:
             return b"".join(kept), False
 
 
+if sys.version_info >= (3, 11):
+
+    async def read_body_in_time(receive, keep: int) -> tuple[bytes, bool]:
+        """`read_body` under the body deadline; asyncio.TimeoutError once it passes."""
+        # A deadline on the running task: wait_for would wrap the read in a task of its own,
+        # a twentieth of an insert's cost here (docs/performance.md, T5).
+        async with asyncio.timeout(BODY_DEADLINE_SECONDS):
+            return await read_body(receive, keep)
+
+else:
+
+    async def read_body_in_time(receive, keep: int) -> tuple[bytes, bool]:
+        """`read_body` under the body deadline; asyncio.TimeoutError once it passes."""
+        # Python 3.10 has no asyncio.timeout.
+        return await asyncio.wait_for(read_body(receive, keep), BODY_DEADLINE_SECONDS)
+
+
 def has_body(scope: dict) -> bool:
     """Whether the request says a body follows: a length above 0, or a transfer coding
     (HTTP/1.1's only two ways; serving.py runs granian on HTTP/1.1 only)."""
@@ -119,10 +136,8 @@ class BufferedBody:
         # A request without a body has nothing to wait for (and a deadline costs a task).
         if has_body(scope):
             try:
-                body, gone = await asyncio.wait_for(
-                    read_body(receive, self.keep), BODY_DEADLINE_SECONDS
-                )
-            except TimeoutError:
+                body, gone = await read_body_in_time(receive, self.keep)
+            except asyncio.TimeoutError:
                 await self.too_slow(send)
                 return
             if gone:
