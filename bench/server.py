@@ -166,10 +166,14 @@ def _thread(target, index, start_at, end_at, out):
     )
 
 
+# How long load processes and the parent wait for each other to be up.
+READY_TIMEOUT = 120
+
+
 def _worker(results, ready, target: Target, threads: int, first_index: int, warmup, duration):
     """One load process: `threads` clients; puts their latencies and the process's CPU."""
     # Spawning and importing take a moment: the clock starts once every load process is up.
-    ready.wait()
+    ready.wait(timeout=READY_TIMEOUT)
     now = time.perf_counter()
     start_at, end_at = now + warmup, now + warmup + duration
     out: list[dict] = []
@@ -205,17 +209,21 @@ def run_load(
         )
         for i in range(processes)
     ]
-    for loader in loaders:
-        loader.start()
     try:
-        ready.wait(timeout=120)
+        for loader in loaders:
+            loader.start()
+        ready.wait(timeout=READY_TIMEOUT)
         time.sleep(warmup)
         server_cpu = group_cpu_seconds(server_pgid)
         time.sleep(duration)
         server_cpu = group_cpu_seconds(server_pgid) - server_cpu
         results = [results_queue.get(timeout=duration + 120) for _ in loaders]
     finally:
+        # A load process that never came (or a parent that gave up) must not hold the others.
+        ready.abort()
         for loader in loaders:
+            if loader.pid is None:
+                continue
             loader.join(timeout=10)
             if loader.is_alive():
                 loader.kill()

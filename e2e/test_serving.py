@@ -28,7 +28,7 @@ def post_chaos(url: str, mode: str) -> None:
 
 def test_checkout_is_one_process_that_serves_two_slow_requests_side_by_side(tmp_path):
     """Two requests, each held one second by `mfe chaos slow`, end together, not one after the
-    other: the one process's second lane takes a request while the first is stuck (lanes.py)."""
+    other: the one process's next lane takes a request while the first is stuck (lanes.py)."""
     with start_shop(tmp_path, {"MFE_ADMIN_TOKEN": TOKEN}, names=("checkout-v1",)) as shop:
         url = shop.url("checkout-v1")
         assert len(group_pids(shop.procs["checkout-v1"].pid)) == 1

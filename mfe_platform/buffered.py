@@ -1,14 +1,14 @@
 """A WSGI app behind an ASGI front that reads each request body whole, under one deadline,
-before a worker thread ever sees the request.
+before a thread that runs the app ever sees the request.
 
 Granian's WSGI interface hands the app a body stream that holds the worker's thread until the
 bytes arrive: fifty connections that sent their headers and then trickled their bodies held
 every thread of every checkout worker, and shoppers waited for good (docs/security.md, slow
 clients). Here the body is read on the event loop, where a connection waiting for its bytes
 costs no thread, and cut off with a 408 once `BODY_DEADLINE_SECONDS` pass. Only then does the
-WSGI app run, in the worker's thread, on the body in memory. A body over the app's
-`MAX_CONTENT_LENGTH` is read (and dropped) up to `DRAIN_BYTES`, so its sender gets the app's
-413 rather than a broken pipe, and the app sees only its first bytes.
+WSGI app run, on one of the process's lanes (lanes.py), on the body in memory. A body over
+the app's `MAX_CONTENT_LENGTH` is read (and dropped) up to `DRAIN_BYTES`, so its sender gets
+the app's 413 rather than a broken pipe, and the app sees only its first bytes.
 """
 
 import asyncio
@@ -46,8 +46,9 @@ if sys.version_info >= (3, 11):
 
     async def read_body_in_time(receive, keep: int) -> tuple[bytes, bool]:
         """`read_body` under the body deadline; asyncio.TimeoutError once it passes."""
-        # A deadline on the running task: wait_for would wrap the read in a task of its own,
-        # a twentieth of an insert's cost here (docs/performance.md, T5).
+        # A deadline on the running task. On 3.11, wait_for wraps the read in a task of its
+        # own, a twentieth of an insert's cost here (docs/performance.md, T5); from 3.12 on,
+        # wait_for is this same timeout.
         async with asyncio.timeout(BODY_DEADLINE_SECONDS):
             return await read_body(receive, keep)
 
@@ -133,7 +134,7 @@ class BufferedBody:
             return
         if scope["type"] != "http":
             return
-        # A request without a body has nothing to wait for (and a deadline costs a task).
+        # A request without a body has nothing to wait for: it skips the deadline's cost.
         if has_body(scope):
             try:
                 body, gone = await read_body_in_time(receive, self.keep)

@@ -21,6 +21,8 @@ class Lanes:
     """A few threads that run submitted calls, preferring the first lane (see the module)."""
 
     def __init__(self, threads: int, slow_after: float = SLOW_AFTER_SECONDS, name: str = "lane"):
+        if threads < 1:
+            raise ValueError(f"Lanes needs at least one thread, not {threads}")
         self.slow_after = slow_after
         self.lock = threading.Lock()
         self.jobs: deque = deque()
@@ -32,7 +34,8 @@ class Lanes:
         self.wakeups = [threading.Condition(self.lock) for _ in range(threads)]
         for lane in range(threads):
             thread = threading.Thread(target=self._run, args=(lane,), name=f"{name}-{lane}")
-            # Daemon: a lane waiting for work never holds the process open at exit.
+            # Daemon: a lane never holds the process open at exit (a call still running then is
+            # abandoned, as the server stops answering anyway).
             thread.daemon = True
             thread.start()
 
@@ -87,11 +90,22 @@ class Lanes:
     def _run(self, lane: int) -> None:
         while True:
             future, function, args = self._take(lane)
-            if future.set_running_or_notify_cancel():
-                # Whatever the call raises is the caller's to handle, through its future.
-                try:
-                    future.set_result(function(*args))
-                except BaseException as error:
-                    future.set_exception(error)
-            with self.lock:
-                self.busy_since[lane] = None
+            try:
+                if future.set_running_or_notify_cancel():
+                    _call(future, function, args)
+            finally:
+                with self.lock:
+                    self.busy_since[lane] = None
+            # A parked lane must not keep its last request and response alive.
+            del future, function, args
+
+
+def _call(future: Future, function, args) -> None:
+    """Run the call and settle its future (as concurrent.futures' own thread pool does)."""
+    # Whatever the call raises is the caller's to handle, through its future.
+    try:
+        result = function(*args)
+    except BaseException as error:
+        future.set_exception(error)
+    else:
+        future.set_result(result)

@@ -16,8 +16,9 @@ from mfe_platform import reloading, settings
 # Products and checkout are plain request/response apps on granian, whose HTTP layer is Rust
 # and costs a fraction of gunicorn's per request (measured in docs/performance.md). Each is one
 # process (each Python process of the shop costs 55-60 MiB, and a laptop runs five of them):
-# one event loop, and two threads that run the app, the second only while the first is stuck
-# on a slow request (lanes.py: under the GIL, threads running side by side slow each other).
+# one event loop, and four threads that run the app, one at a time; the next joins only while
+# those before it are stuck on slow requests (lanes.py: under the GIL, threads running side
+# by side slow each other). Four stuck requests, not one, are what it takes to stop the app.
 # `MFE_WORKERS=3` runs three single-threaded worker processes instead, for load tests.
 # Granian serves them through its ASGI interface with a front that reads each body whole,
 # under a deadline, before a thread runs the WSGI app: its WSGI interface let a client
@@ -30,8 +31,8 @@ SERVERS = {
         "worker_connections": 2000,
     },
     # blocking_threads: the threads (lanes.py) that run the app.
-    "products": {"server": "granian", "workers": 1, "processes": False, "blocking_threads": 2},
-    "checkout": {"server": "granian", "workers": 1, "processes": False, "blocking_threads": 2},
+    "products": {"server": "granian", "workers": 1, "processes": False, "blocking_threads": 4},
+    "checkout": {"server": "granian", "workers": 1, "processes": False, "blocking_threads": 4},
 }
 
 # `--reload` (labs only) serves products and checkout with gunicorn too, as the host: its worker

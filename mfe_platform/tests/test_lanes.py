@@ -1,6 +1,7 @@
 """The lanes that run the app: one at a time, and a second one only beside a slow call."""
 
 import threading
+import time
 
 import pytest
 
@@ -19,6 +20,13 @@ def test_a_call_gives_its_result_or_its_exception():
     assert lanes.submit(pow, 2, 10).result(WAIT) == 1024
     with pytest.raises(ZeroDivisionError):
         lanes.submit(lambda: 1 / 0).result(WAIT)
+    # The lane that raised is still there, and free.
+    assert lanes.submit(current_lane).result(WAIT) == "t-0"
+
+
+def test_no_lanes_at_all_is_refused():
+    with pytest.raises(ValueError, match="at least one thread"):
+        Lanes(0)
 
 
 def test_quick_calls_all_run_on_the_first_lane():
@@ -32,9 +40,12 @@ def test_a_slow_call_lets_the_next_one_run_on_another_lane():
     """While lane 0 is stuck, the next call starts on lane 1 once slow_after has passed."""
     lanes = Lanes(2, slow_after=0.05, name="slow")
     release = threading.Event()
+    started = time.monotonic()
     stuck = lanes.submit(release.wait, WAIT)
     try:
         assert lanes.submit(current_lane).result(WAIT) == "slow-1"
+        # Not at once, as a plain pool of two would: only once lane 0 was slow.
+        assert time.monotonic() - started >= 0.05
         assert not stuck.done()
     finally:
         release.set()

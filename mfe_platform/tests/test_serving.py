@@ -104,12 +104,12 @@ def served_with(monkeypatch, app: str, argv: list[str], **environ) -> dict:
     return chosen
 
 
-def test_products_and_checkout_run_one_process_with_two_lanes(monkeypatch):
-    """One process per app keeps `make run` light; its second lane serves beside a slow request."""
+def test_products_and_checkout_run_one_process_with_four_lanes(monkeypatch):
+    """One process per app keeps `make run` light; its other lanes serve beside slow requests."""
     for app in ("products", "checkout"):
         server = served_with(monkeypatch, app, ["--release", "2"])
         assert server["workers"] == 1 and server["processes"] is False
-        assert server["blocking_threads"] == 2
+        assert server["blocking_threads"] == 4
 
 
 def test_mfe_workers_runs_that_many_worker_processes(monkeypatch):
