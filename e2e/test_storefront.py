@@ -1,6 +1,7 @@
 """The shop as a shopper uses it: products 1 and checkout 1, talking only through the bus."""
 
 import json
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -105,23 +106,38 @@ def test_an_add_refused_for_its_token_is_retried_and_lands(host):
     assert not [e for e in log if e["type"] == "ack" and e.get("rejected")], log
 
 
+def while_handling_events(page, condition, what: str, timeout: float = 15.0) -> None:
+    """Let Playwright run the page's handlers (a route's, here) until `condition()` holds.
+
+    Sync handlers run only while the test is inside a Playwright call, so the wait is one.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        page.wait_for_timeout(20)
+
+
 def test_a_late_first_read_of_the_cart_never_hides_an_add_saved_after_it(shop, page):
     """Checkout's first GET of the cart, held back, neither holds an add up nor, answered after
     the add was saved, overwrites it."""
-    held = []
+    held, answers = [], []
 
     def hold_first_read(route):
         # The answer is read now (an empty cart) and handed to the page only when the test says.
         if route.request.method == "GET" and not held:
-            held.append((route, route.fetch()))
+            held.append(route)
+            answers.append(route.fetch())
         else:
             route.continue_()
 
     page.route(f"{shop.url('checkout-v1')}/api/cart", hold_first_read)
     host = HostPage(page, shop.host).open()
+    # The held answer must be read before the add, or it would not be older than the add (a CI
+    # run once added first, while the read was still on its way).
+    while_handling_events(page, lambda: answers, "checkout's first read of the cart")
     host.products().add("filters", 3)
     host.checkout().expect_line("filters", 3, "5.25")
-    route, stale = held[0]
+    route, stale = held[0], answers[0]
     # Read before the add: the answer held back is the empty cart, older than the add.
     assert stale.json()["itemCount"] == 0
     route.fulfill(response=stale)
