@@ -1,7 +1,6 @@
 """The shop as a shopper uses it: products 1 and checkout 1, talking only through the bus."""
 
 import json
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -106,17 +105,6 @@ def test_an_add_refused_for_its_token_is_retried_and_lands(host):
     assert not [e for e in log if e["type"] == "ack" and e.get("rejected")], log
 
 
-def while_handling_events(page, condition, what: str, timeout: float = 15.0) -> None:
-    """Let Playwright run the page's handlers (a route's, here) until `condition()` holds.
-
-    Sync handlers run only while the test is inside a Playwright call, so the wait is one.
-    """
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        page.wait_for_timeout(20)
-
-
 def test_a_late_first_read_of_the_cart_never_hides_an_add_saved_after_it(shop, page):
     """Checkout's first GET of the cart, held back, neither holds an add up nor, answered after
     the add was saved, overwrites it."""
@@ -127,6 +115,8 @@ def test_a_late_first_read_of_the_cart_never_hides_an_add_saved_after_it(shop, p
         if route.request.method == "GET" and not held:
             held.append(route)
             answers.append(route.fetch())
+            # Said in the page, where the test can wait for it.
+            page.evaluate("() => { window.__firstReadHeld = true; }")
         else:
             route.continue_()
 
@@ -134,7 +124,7 @@ def test_a_late_first_read_of_the_cart_never_hides_an_add_saved_after_it(shop, p
     host = HostPage(page, shop.host).open()
     # The held answer must be read before the add, or it would not be older than the add (a CI
     # run once added first, while the read was still on its way).
-    while_handling_events(page, lambda: answers, "checkout's first read of the cart")
+    page.wait_for_function("() => window.__firstReadHeld === true")
     host.products().add("filters", 3)
     host.checkout().expect_line("filters", 3, "5.25")
     route, stale = held[0], answers[0]
