@@ -42,22 +42,16 @@ async def read_body(receive, keep: int) -> tuple[bytes, bool]:
             return b"".join(kept), False
 
 
-if sys.version_info >= (3, 11):
-
-    async def read_body_in_time(receive, keep: int) -> tuple[bytes, bool]:
-        """`read_body` under the body deadline; asyncio.TimeoutError once it passes."""
-        # A deadline on the running task. On 3.11, wait_for wraps the read in a task of its
-        # own, a twentieth of an insert's cost here (docs/performance.md, T5); from 3.12 on,
-        # wait_for is this same timeout.
-        async with asyncio.timeout(BODY_DEADLINE_SECONDS):
-            return await read_body(receive, keep)
-
-else:
-
-    async def read_body_in_time(receive, keep: int) -> tuple[bytes, bool]:
-        """`read_body` under the body deadline; asyncio.TimeoutError once it passes."""
-        # Python 3.10 has no asyncio.timeout.
-        return await asyncio.wait_for(read_body(receive, keep), BODY_DEADLINE_SECONDS)
+async def read_body_in_time(receive, keep: int) -> tuple[bytes, bool]:
+    """`read_body` under the body deadline; asyncio.TimeoutError once it passes."""
+    reading = read_body(receive, keep)
+    # Python 3.10 has no asyncio.timeout. On 3.11, wait_for wraps the read in a task of its
+    # own, a twentieth of an insert's cost here (docs/performance.md, T5); the timeout is a
+    # deadline on the running task (and from 3.12 on, what wait_for does too).
+    if sys.version_info < (3, 11):
+        return await asyncio.wait_for(reading, BODY_DEADLINE_SECONDS)
+    async with asyncio.timeout(BODY_DEADLINE_SECONDS):
+        return await reading
 
 
 def has_body(scope: dict) -> bool:

@@ -90,12 +90,15 @@ export class Outbox {
 
   /** App `name` finished a handshake: everything for it goes now, from a first attempt. */
   connected(name) {
-    for (const record of this.records.values()) {
-      if (record.app === name) {
-        record.attempts = 0;
-        record.parked = false;
-        this.attempt(record);
-      }
+    this.startOver(this.pending(name));
+  }
+
+  /** Send these deliveries now, each from a first attempt and no longer parked. */
+  startOver(records) {
+    for (const record of records) {
+      record.attempts = 0;
+      record.parked = false;
+      this.attempt(record);
     }
   }
 
@@ -187,13 +190,7 @@ export class Outbox {
 
   /** The probe was acked: app `name` works again, and its other parked deliveries go now. */
   unpark(name) {
-    for (const record of this.records.values()) {
-      if (record.app === name && record.parked) {
-        record.parked = false;
-        record.attempts = 0;
-        this.attempt(record);
-      }
-    }
+    this.startOver(this.pending(name).filter((record) => record.parked));
   }
 
   /** Take a delivery out of the outbox unacked (expired, or no version its consumer takes). */
