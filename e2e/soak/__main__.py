@@ -112,13 +112,13 @@ def run(
                 units = sum(person.record.certain.values())
                 unverified += units
                 problems.append(f"{name}: no cart shown, {units} units unverified")
-            elif any(settled):
-                problems.append(f"{name}: lost {settled[0]}, doubled {settled[1]}")
             else:
-                continue
-            person_lost, person_doubled = settled or (0, 0)
-            lost += person_lost
-            doubled += person_doubled
+                person_lost, person_doubled = settled
+                if not (person_lost or person_doubled):
+                    continue
+                lost += person_lost
+                doubled += person_doubled
+                problems.append(f"{name}: lost {person_lost}, doubled {person_doubled}")
             # What the shopper did and what its cart and page show: the report says why.
             page = person.page_state() or {}
             # The page's log is the shop's to report (below), not each shopper's.
