@@ -9,6 +9,7 @@ import urllib.request
 
 from bench.memory import group_pids
 from e2e.processes import start_shop
+from mfe_platform.readiness import wait_until
 
 TOKEN = "serving-test-token"
 # An HTTP/2 SETTINGS frame with no settings: length 0, type 4, no flags, stream 0.
@@ -54,7 +55,9 @@ def test_checkout_is_one_process_that_serves_two_slow_requests_side_by_side(tmp_
 def test_mfe_workers_runs_that_many_worker_processes(tmp_path):
     """The setting for load tests: a master and three workers."""
     with start_shop(tmp_path, {"MFE_WORKERS": "3"}, names=("products-v1",)) as shop:
-        assert len(group_pids(shop.procs["products-v1"].pid)) == 4
+        pgid = shop.procs["products-v1"].pid
+        # The first worker answers /healthz while granian may still be starting the others.
+        assert wait_until(lambda: len(group_pids(pgid)) == 4, timeout=30), group_pids(pgid)
 
 
 def test_products_and_checkout_speak_http_1_1_only(tmp_path):
