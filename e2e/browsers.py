@@ -1,7 +1,9 @@
 """Which Chromium the browser tests launch: chosen here and nowhere else.
 
-Order: `MFE_BROWSER` (a path), then Playwright's own Chromium if installed, then Debian's
-`/usr/bin/chromium`.
+Order: `MFE_BROWSER` (a path), then Playwright's own Chromium if installed, then Debian's.
+Like Playwright's own, Debian's comes in two builds: a headless run takes
+`/usr/bin/chromium-headless-shell` when it is installed, and `/usr/bin/chromium` otherwise
+(and for `--headed`).
 """
 
 import os
@@ -16,15 +18,18 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
+# The build Playwright itself runs headless: no browser window to keep, so a fresh context and
+# a page load cost half the CPU of the full browser's headless mode (docs/performance.md).
+SYSTEM_HEADLESS_SHELL = Path("/usr/bin/chromium-headless-shell")
 
 HOW_TO_GET_ONE = """No Chromium found for the browser tests. Get one of:
   - Playwright's own:   .venv/bin/playwright install chromium
-  - Debian or Ubuntu:   sudo apt-get install chromium
+  - Debian or Ubuntu:   sudo apt-get install chromium chromium-headless-shell
   - any Chromium build: export MFE_BROWSER=/path/to/chromium
 then run `make test` again."""
 
 
-def launch_options(playwright) -> dict:
+def launch_options(playwright, headless: bool = True) -> dict:
     """Keyword arguments for `playwright.chromium.launch`; RuntimeError if there is no browser."""
     explicit = os.environ.get("MFE_BROWSER")
     if explicit:
@@ -34,6 +39,9 @@ def launch_options(playwright) -> dict:
     bundled = Path(playwright.chromium.executable_path)
     if bundled.exists():
         return {"args": LAUNCH_ARGS}
+    # Playwright picks its own headless shell by itself; Debian's is named here.
+    if headless and SYSTEM_HEADLESS_SHELL.exists():
+        return {"executable_path": str(SYSTEM_HEADLESS_SHELL), "args": LAUNCH_ARGS}
     if SYSTEM_CHROMIUM.exists():
         return {"executable_path": str(SYSTEM_CHROMIUM), "args": LAUNCH_ARGS}
     raise RuntimeError(HOW_TO_GET_ONE)

@@ -20,7 +20,7 @@ def browser_type_launch_args(browser_type_launch_args, playwright, browser_name)
     if browser_name != "chromium" or "channel" in browser_type_launch_args:
         return browser_type_launch_args
     try:
-        chosen = launch_options(playwright)
+        chosen = launch_options(playwright, browser_type_launch_args.get("headless", True))
     except RuntimeError as error:
         pytest.exit(str(error), returncode=3)
     return {**chosen, **browser_type_launch_args}

@@ -1,6 +1,6 @@
 """pytest-playwright's options work on our Chromium: a failing test leaves its trace, `--headed`
 opens a window, `--slowmo` slows every action, and without a Chromium the run says how to
-get one.
+get one. The choice of Chromium itself is checked with stand-in files.
 
 Each check runs pytest on a tiny test file in a temporary folder whose conftest.py loads
 e2e/plugin.py as the root conftest.py does, so what it sees is what `make test` uses.
@@ -15,6 +15,7 @@ import zipfile
 
 import pytest
 
+from e2e import browsers
 from e2e.browsers import HOW_TO_GET_ONE
 from e2e.processes import REPOSITORY
 
@@ -103,3 +104,49 @@ def test_without_a_chromium_the_run_says_how_to_get_one(tmp_path):
     assert run.returncode == 3, run.stdout + run.stderr
     assert HOW_TO_GET_ONE in run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
+
+
+class FakePlaywright:
+    """Just what `launch_options` asks of Playwright: where its own Chromium would be."""
+
+    def __init__(self, own_chromium):
+        self.chromium = type("BrowserType", (), {"executable_path": str(own_chromium)})()
+
+
+@pytest.fixture
+def debian_browsers(tmp_path, monkeypatch):
+    """Debian's two builds as files in tmp_path, and no Playwright browser, no MFE_BROWSER."""
+    full, shell = tmp_path / "chromium", tmp_path / "chromium-headless-shell"
+    for path in (full, shell):
+        path.touch()
+    monkeypatch.setattr(browsers, "SYSTEM_CHROMIUM", full)
+    monkeypatch.setattr(browsers, "SYSTEM_HEADLESS_SHELL", shell)
+    monkeypatch.delenv("MFE_BROWSER", raising=False)
+    return FakePlaywright(tmp_path / "no-playwright-chromium"), full, shell
+
+
+def test_a_headless_run_takes_debians_headless_shell_and_a_headed_one_its_chromium(
+    debian_browsers,
+):
+    """The headless shell for headless runs, as Playwright's own does; `--headed` needs windows."""
+    playwright, full, shell = debian_browsers
+    assert browsers.launch_options(playwright)["executable_path"] == str(shell)
+    assert browsers.launch_options(playwright, headless=False)["executable_path"] == str(full)
+    shell.unlink()
+    assert browsers.launch_options(playwright)["executable_path"] == str(full)
+
+
+def test_mfe_browser_then_playwrights_own_win_over_debians(debian_browsers, tmp_path, monkeypatch):
+    """The order: MFE_BROWSER, Playwright's own Chromium (it picks its build), then Debian's."""
+    _, full, shell = debian_browsers
+    own = tmp_path / "playwright-chromium"
+    own.touch()
+    chosen = browsers.launch_options(FakePlaywright(own))
+    assert "executable_path" not in chosen and chosen["args"] == browsers.LAUNCH_ARGS
+    monkeypatch.setenv("MFE_BROWSER", str(full))
+    assert browsers.launch_options(FakePlaywright(own))["executable_path"] == str(full)
+    full.unlink()
+    shell.unlink()
+    monkeypatch.delenv("MFE_BROWSER")
+    with pytest.raises(RuntimeError, match="sudo apt-get install chromium"):
+        browsers.launch_options(FakePlaywright(tmp_path / "none"))

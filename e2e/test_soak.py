@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from e2e.processes import REPOSITORY
+from e2e.soak import invariants
 from e2e.soak.chaos import draw_schedule
 from e2e.soak.invariants import trace_adds
 from e2e.soak.record import ShopperRecord
@@ -101,6 +102,35 @@ def test_a_trace_names_the_carts_each_accepted_add_reached(tmp_path):
         {"product": "kettle", "quantity": 1, "id": "e2", "applied_to": []},
         {"product": "grinder", "quantity": 3, "id": None, "applied_to": None},
     ]
+
+
+class TailingShop:
+    """`mfe events tail --json --count N` over a host log that went on after the soak's read:
+    the replay is the newest 1,000 entries, hellos are skipped, and a count beyond what the
+    replay holds waits (here: fails at once, where the real command would time out)."""
+
+    def __init__(self, log: list[dict]):
+        self.log = log
+
+    def mfe(self, *args: str) -> subprocess.CompletedProcess:
+        count = int(args[args.index("--count") + 1])
+        replay = [e for e in self.log[-1000:] if e["type"] != "hello"]
+        if count > len(replay):
+            raise subprocess.TimeoutExpired(["mfe", *args], 60)
+        lines = "".join(json.dumps(e) + "\n" for e in replay[:count])
+        return subprocess.CompletedProcess(args, 0, lines, "")
+
+
+def test_the_log_check_never_waits_for_entries_pushed_out_of_the_replay():
+    """Seed 20261206 on the headless shell: 1,000 entries read, then pages said hello, and
+    `events tail --count` waited for entries the replay no longer held."""
+    log = [{"seq": n, "type": "emit" if n % 50 else "hello"} for n in range(1, 1201)]
+    logged = [dict(e) for e in log[-1000:] if e["type"] != "hello"]
+    log += [{"seq": n, "type": "hello"} for n in range(1201, 1221)]
+    assert invariants.check_logs(TailingShop(log), logged) == []
+    # A tail that tells another story is still caught.
+    log[499]["type"] = "ack"
+    assert invariants.check_logs(TailingShop(log), logged) != []
 
 
 @pytest.mark.browser
