@@ -20,8 +20,8 @@ from host_app import (
     shell,
 )
 from host_app.manifest import manifest
-from mfe_platform import web
-from mfe_platform.web.admin import admin_token, redacted, token_path
+from mfe_platform import settings, web
+from mfe_platform.web.admin import admin_token, redacted
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -56,7 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     origin = (
         "MFE_ADMIN_TOKEN"
         if app.config.get("ADMIN_TOKEN")
-        else str(token_path(app.config["DATA_DIR"]))
+        else str(settings.admin_token_path(app.config["DATA_DIR"]))
     )
     app.logger.info("admin token %s (from %s)", redacted(token), origin)
     app.register_blueprint(shell.bp)

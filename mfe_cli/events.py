@@ -4,8 +4,6 @@ import argparse
 import json
 import time
 
-import simple_websocket
-
 from mfe_cli.exits import EXIT_OK, UsageError
 from mfe_cli.http import call, host_url
 
@@ -86,6 +84,9 @@ def printable(text: str) -> str:
 
 def tail_events(args: argparse.Namespace) -> int:
     """Print the host's recent history, then every new entry as it happens (Ctrl-C stops)."""
+    # Imported here: every other `mfe` command would pay for loading a WebSocket client.
+    import simple_websocket
+
     url = host_url()
     # The WebSocket's opening handshake has no timeout: a host that takes the connection and
     # never answers would hang here for good. One request with a timeout says it answers.

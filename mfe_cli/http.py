@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from mfe_cli.exits import UsageError
 from mfe_platform import settings
-from mfe_platform.web.admin import token_path
 
 TIMEOUT_SECONDS = 10
 
@@ -19,7 +18,7 @@ def admin_token() -> str:
     """`MFE_ADMIN_TOKEN`, else the token the host generated into its data folder."""
     if os.environ.get("MFE_ADMIN_TOKEN"):
         return os.environ["MFE_ADMIN_TOKEN"]
-    path = token_path(settings.env("DATA_DIR", settings.REPOSITORY / "instance"))
+    path = settings.admin_token_path(settings.env("DATA_DIR", settings.REPOSITORY / "instance"))
     try:
         return path.read_text().strip()
     except FileNotFoundError:

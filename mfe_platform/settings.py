@@ -75,6 +75,15 @@ def data_dir(app: str, environ=None) -> Path:
     return base / app
 
 
+# Here, not in the web package: the CLI reads the file without importing Flask.
+ADMIN_TOKEN_FILE = "admin_token"  # noqa: S105 - a file name, not a secret
+
+
+def admin_token_path(data_folder: str | Path) -> Path:
+    """Where the host keeps the admin token it generated (and the CLI reads it): its data folder."""
+    return Path(data_folder) / "host" / ADMIN_TOKEN_FILE
+
+
 def parse_live(text: str) -> dict[str, int]:
     """Parse `products=2,checkout=1`; raises ValueError naming what is wrong."""
     live = dict(DEFAULT_LIVE)

@@ -3,6 +3,7 @@
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -381,3 +382,20 @@ def test_events_tail_escapes_what_a_page_could_use_to_steer_the_terminal():
     text = events.line(entry)
     assert "\n" not in text and "\x1b" not in text
     assert "REJECTED: x\\n00:00:00.000 admin deploy (\\x1b[2K)" in text
+
+
+def test_the_cli_starts_without_flask_or_a_websocket_client():
+    """Every `mfe` command is a new process: it loads neither the web framework (the apps'
+    business) nor the WebSocket client (only `events tail` opens a socket)."""
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, mfe_cli; print(sorted({'flask', 'simple_websocket'} & set(sys.modules)))",
+        ],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert loaded.strip() == "[]", loaded

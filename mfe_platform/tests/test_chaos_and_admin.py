@@ -11,6 +11,7 @@ import types
 
 import pytest
 
+from mfe_platform import settings
 from mfe_platform.tests.test_settings_and_web import assert_json_error, make_app
 from mfe_platform.web import admin, chaos
 
@@ -52,7 +53,7 @@ def test_chaos_needs_a_token(client):
 def test_generated_token_is_shared_through_the_host_folder(tmp_path):
     """Without `ADMIN_TOKEN`, every app reads the token generated under `host/admin_token`."""
     client = client_of(tmp_path, ADMIN_TOKEN=None)
-    path = admin.token_path(tmp_path)
+    path = settings.admin_token_path(tmp_path)
     assert path == tmp_path / "host" / "admin_token"
     assert_json_error(
         set_mode(client, "down", headers={"Authorization": "Bearer x"}), 403, "forbidden"
@@ -65,8 +66,8 @@ def test_generated_token_is_shared_through_the_host_folder(tmp_path):
 
 def test_configured_token_wins_over_the_file(tmp_path):
     """`ADMIN_TOKEN` is the token in force even when a generated file exists."""
-    admin.token_path(tmp_path).parent.mkdir(parents=True)
-    admin.token_path(tmp_path).write_text("from-the-file")
+    settings.admin_token_path(tmp_path).parent.mkdir(parents=True)
+    settings.admin_token_path(tmp_path).write_text("from-the-file")
     client = client_of(tmp_path)
     assert (
         set_mode(client, "up", headers={"Authorization": "Bearer from-the-file"}).status_code == 403

@@ -4,26 +4,19 @@ Deploys, chaos and reset need it as `Authorization: Bearer <token>`: missing →
 """
 
 import hmac
-from pathlib import Path
 
 from flask import current_app, request
 
+from mfe_platform.settings import admin_token_path
 from mfe_platform.web.errors import ApiError
 from mfe_platform.web.secrets import load_or_create_secret
-
-TOKEN_FILE = "admin_token"  # noqa: S105 - a file name, not a secret
-
-
-def token_path(data_dir: str | Path) -> Path:
-    """Where the generated token lives: the host's data folder."""
-    return Path(data_dir) / "host" / TOKEN_FILE
 
 
 def admin_token(config) -> str:
     """The token in force for this deployment."""
     if config.get("ADMIN_TOKEN"):
         return str(config["ADMIN_TOKEN"])
-    path = token_path(config["DATA_DIR"])
+    path = admin_token_path(config["DATA_DIR"])
     path.parent.mkdir(parents=True, exist_ok=True)
     return load_or_create_secret(path)
 
