@@ -81,13 +81,15 @@ unit: $(DEV)
 	$(BIN)/pytest -q -n 2 -m "not browser"
 
 e2e: $(DEV)
-	$(BIN)/pytest -q -n 2 -m browser
+	$(BIN)/pytest -q -n 4 -m browser
 
 bench: $(DEV)
 	$(PY) -m bench
 
+# Four workers even on two cores: while one waits (a shop restarting, a deadline running out),
+# the others use the CPU; the longest files start first (e2e/plugin.py, docs/performance.md).
 test: lint
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 4
 
 # make soak SEED=7 MINUTES=1 SHOPPERS=2 (or ARGS="--seed 7"): the same as python -m e2e.soak.
 soak: $(DEV)

@@ -39,7 +39,27 @@ def pytest_collection_modifyitems(config, items):
     if len(config.getoption("--browser") or ["chromium"]) == 1:
         items.sort(key=lambda item: written.get(item, len(written)))
     # Under pytest-xdist (`make test`) each file goes whole to one worker, in this order: the
-    # long browser files first, so that at the end the short unit files even out the workers.
+    # longest files first, then the other browser files, so that at the end the short unit
+    # files even out the workers. A long file started last would run on alone.
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        long_files = {item.path for item in items if item.get_closest_marker("browser")}
-        items.sort(key=lambda item: item.path not in long_files)
+        items.sort(key=lambda item: _start_order(item, config.rootpath))
+
+
+# The files that take longest in `make test` (docs/performance.md, *Test time*), longest first.
+LONGEST_FILES = (
+    "e2e/test_workshop_labs.py",
+    "e2e/test_bench.py",
+    "e2e/test_canary.py",
+    "e2e/test_failures.py",
+    "e2e/test_attacks.py",
+    "e2e/test_soak.py",
+    "e2e/test_workshop.py",
+)
+
+
+def _start_order(item, root) -> tuple[int, int]:
+    """Where a test's file comes in the run: (0, rank) for the longest, 1 browser, 2 the rest."""
+    path = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
+    if path in LONGEST_FILES:
+        return (0, LONGEST_FILES.index(path))
+    return (1, 0) if item.get_closest_marker("browser") else (2, 0)
