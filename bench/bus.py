@@ -583,7 +583,7 @@ def run(shop: Shop, playwright, settings: BusSettings, log=print, skip=frozenset
     """Every browser measurement; returns {"browser", "figures", "inspector", "notes"}."""
     from e2e.browsers import launch_options
 
-    browser = playwright.chromium.launch(**launch_options(playwright))
+    browser = playwright.chromium.launch(**launch_options(playwright, full_browser=True))
     result = {"browser": f"Chromium {browser.version}", "figures": [], "notes": []}
     try:
         if "bus" not in skip:

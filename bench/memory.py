@@ -63,7 +63,7 @@ def use_the_shop(shop, playwright, adds: int = 100) -> None:
     from e2e.browsers import launch_options
     from e2e.pages import HostPage
 
-    browser = playwright.chromium.launch(**launch_options(playwright))
+    browser = playwright.chromium.launch(**launch_options(playwright, full_browser=True))
     try:
         host = HostPage(browser.new_page(), shop.host).open()
         card = host.products().locator.get_by_test_id("product-card").first

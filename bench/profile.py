@@ -67,7 +67,7 @@ def main(argv=None) -> int:
         if args.conversion:
             deploy(shop, "products", 2)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(**launch_options(playwright))
+            browser = playwright.chromium.launch(**launch_options(playwright, full_browser=True))
             bench = BusBench(shop, browser, settings)
             page = open_bus_page(browser.new_context(), shop)
             bench.burst(page, None, "bus", version=version)  # warm-up

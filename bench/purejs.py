@@ -35,7 +35,7 @@ def main(argv=None) -> int:
         manifests = {name: live[name]["manifest"] for name in ("products", "checkout")}
         manifests["host"] = get_json(f"{shop.host}/mfe-manifest.json")
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(**launch_options(playwright))
+            browser = playwright.chromium.launch(**launch_options(playwright, full_browser=True))
             page = browser.new_page()
             page.goto(f"{shop.host}/contracts")
             out = page.evaluate(

@@ -128,10 +128,13 @@ def debian_browsers(tmp_path, monkeypatch):
 def test_a_headless_run_takes_debians_headless_shell_and_a_headed_one_its_chromium(
     debian_browsers,
 ):
-    """The headless shell for headless runs, as Playwright's own does; `--headed` needs windows."""
+    """The headless shell for headless tests, as Playwright's own does; `--headed` needs windows,
+    and the bench the full browser."""
     playwright, full, shell = debian_browsers
     assert browsers.launch_options(playwright)["executable_path"] == str(shell)
     assert browsers.launch_options(playwright, headless=False)["executable_path"] == str(full)
+    # The bench measures what a shopper's browser does: the full one, headless.
+    assert browsers.launch_options(playwright, full_browser=True)["executable_path"] == str(full)
     shell.unlink()
     assert browsers.launch_options(playwright)["executable_path"] == str(full)
 
@@ -143,6 +146,8 @@ def test_mfe_browser_then_playwrights_own_win_over_debians(debian_browsers, tmp_
     own.touch()
     chosen = browsers.launch_options(FakePlaywright(own))
     assert "executable_path" not in chosen and chosen["args"] == browsers.LAUNCH_ARGS
+    assert "channel" not in chosen
+    assert browsers.launch_options(FakePlaywright(own), full_browser=True)["channel"] == "chromium"
     monkeypatch.setenv("MFE_BROWSER", str(full))
     assert browsers.launch_options(FakePlaywright(own))["executable_path"] == str(full)
     full.unlink()
