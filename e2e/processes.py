@@ -5,6 +5,7 @@ Tests and the benchmark use this, so what they run is exactly what `make run` ru
 
 import contextlib
 import functools
+import http.client
 import json
 import os
 import random
@@ -15,11 +16,12 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mfe_platform.readiness import wait_healthy
+from mfe_platform.readiness import wait_healthy, wait_until
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 MFE = str(Path(sys.executable).parent / "mfe")
@@ -111,17 +113,24 @@ class Shop:
         """The host's URL."""
         return self.url("host")
 
-    def start(self, name: str, timeout: float = 30.0) -> None:
-        """Start one process and return once it answers `/healthz`."""
-        self.start_many([name], timeout)
+    def start(self, name: str, timeout: float = 30.0, any_status: bool = False) -> None:
+        """Start one process and return once it answers `/healthz` (see `start_many`)."""
+        self.start_many([name], timeout, any_status)
 
-    def start_many(self, names, timeout: float = 30.0) -> None:
-        """Start processes side by side, as honcho does, and return once all answer `/healthz`."""
+    def start_many(self, names, timeout: float = 30.0, any_status: bool = False) -> None:
+        """Start processes side by side, as honcho does, and return once all answer `/healthz`
+        healthy, or with any status at all (`any_status`: an app in chaos `down` answers 503,
+        and after a restart too)."""
         outputs = {name: self._launch(name) for name in names}
         for name, out in outputs.items():
             wait_listening(self.procs[name], out, timeout, name)
+        urls = [self.url(name) for name in names]
         # granian says "Listening" before its workers accept: poll until one answers.
-        down = wait_healthy([self.url(name) for name in names], timeout=timeout, interval=0.02)
+        if any_status:
+            wait_until(lambda: all(answers(url) for url in urls), timeout, interval=0.02)
+            down = [url for url in urls if not answers(url)]
+        else:
+            down = wait_healthy(urls, timeout=timeout, interval=0.02)
         assert not down, f"{', '.join(down)} never answered /healthz:\n{self.log_tail()}"
 
     def _launch(self, name: str):
@@ -221,6 +230,17 @@ def _drain_in_background(proc: subprocess.Popen, out) -> None:
         out.close()
 
     threading.Thread(target=pump, daemon=True).start()
+
+
+def answers(url: str) -> bool:
+    """Whether a server answers HTTP at `url` at all (an app in chaos `down` answers 503)."""
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except (OSError, http.client.HTTPException):
+        return False
 
 
 def get_json(url: str, timeout: float = 10.0, headers: dict | None = None):
