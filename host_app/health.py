@@ -41,8 +41,10 @@ class HealthProbe:
             self._cache[url] = (time.monotonic(), result)
         return result
 
-    def cached(self, url: str) -> bool:
-        """Whether `status(url)` would answer from the cache, without probing."""
+    def cached(self, url: str, fresh: bool = False) -> bool:
+        """Whether `status(url, fresh)` would answer from the cache, without probing."""
+        if fresh:
+            return False
         with self._lock:
             cached = self._cache.get(url)
         return cached is not None and time.monotonic() - cached[0] < FRESH_SECONDS

@@ -101,7 +101,7 @@ class Hub:
                 probing.side_by_side(
                     lambda url: probe.status(url, fresh)["status"],
                     urls,
-                    lambda url: not fresh and probe.cached(url),
+                    lambda url: probe.cached(url, fresh),
                 ),
                 strict=True,
             )

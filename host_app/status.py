@@ -30,7 +30,7 @@ def _probe_all(urls: list[str], fresh: bool) -> dict[str, tuple]:
     def quick(task: tuple[str, str]) -> bool:
         kind, url = task
         if kind == "health":
-            return not fresh and health.probe().cached(url)
+            return health.probe().cached(url, fresh)
         return manifest_cache.cache().cached(url)
 
     tasks = [(kind, url) for url in urls for kind in ("health", "manifest")]

@@ -62,6 +62,8 @@ def test_a_fresh_health_read_always_probes(monkeypatch):
     monkeypatch.setattr(health, "healthy", source)
     probe = health.HealthProbe()
     probe.status(URL)
+    # What the side-by-side probes ask first, to spare a thread: a fresh read never is cached.
+    assert probe.cached(URL) and not probe.cached(URL, fresh=True)
     probe.status(URL, fresh=True)
     assert source.calls == 2
 
