@@ -335,7 +335,7 @@ def _catalog(shop) -> list:
 
 
 def procfile_server() -> str:
-    """How the Procfile serves checkout, e.g. `granian, one process, 2 lanes`."""
+    """How the Procfile serves checkout, e.g. `granian, one process, 4 lanes`."""
     server = SERVERS["checkout"]
     if server["server"] == "granian":
         if server["processes"]:

@@ -21,7 +21,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mfe_platform.readiness import wait_healthy, wait_until
+from mfe_platform.readiness import wait_all, wait_healthy
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 MFE = str(Path(sys.executable).parent / "mfe")
@@ -127,8 +127,7 @@ class Shop:
         urls = [self.url(name) for name in names]
         # granian says "Listening" before its workers accept: poll until one answers.
         if any_status:
-            wait_until(lambda: all(answers(url) for url in urls), timeout, interval=0.02)
-            down = [url for url in urls if not answers(url)]
+            down = wait_all(urls, answers, timeout=timeout, interval=0.02)
         else:
             down = wait_healthy(urls, timeout=timeout, interval=0.02)
         assert not down, f"{', '.join(down)} never answered /healthz:\n{self.log_tail()}"

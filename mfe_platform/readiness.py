@@ -30,16 +30,21 @@ def wait_until(condition, timeout: float, interval: float = 0.2):
         time.sleep(interval)
 
 
-def wait_healthy(urls: list[str], timeout: float = 60.0, interval: float = 0.2) -> list[str]:
-    """Poll until every URL is healthy or `timeout` passes; returns the ones still down."""
+def wait_all(urls: list[str], ready, timeout: float = 60.0, interval: float = 0.2) -> list[str]:
+    """Poll until `ready(url)` holds for every URL or `timeout` passes; returns the others."""
     pending = list(urls)
 
-    def all_up() -> bool:
-        pending[:] = [url for url in pending if healthy(url) is None]
+    def all_ready() -> bool:
+        pending[:] = [url for url in pending if not ready(url)]
         return not pending
 
-    wait_until(all_up, timeout, interval)
+    wait_until(all_ready, timeout, interval)
     return pending
+
+
+def wait_healthy(urls: list[str], timeout: float = 60.0, interval: float = 0.2) -> list[str]:
+    """Poll until every URL is healthy or `timeout` passes; returns the ones still down."""
+    return wait_all(urls, lambda url: healthy(url) is not None, timeout, interval)
 
 
 def main() -> int:
