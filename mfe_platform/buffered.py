@@ -1,4 +1,4 @@
-"""A WSGI app behind an ASGI front that reads each request body whole, under one deadline,
+"""A WSGI app behind an RSGI front that reads each request body whole, under one deadline,
 before a thread that runs the app ever sees the request.
 
 Granian's WSGI interface hands the app a body stream that holds the worker's thread until the
@@ -9,6 +9,10 @@ costs no thread, and cut off with a 408 once `BODY_DEADLINE_SECONDS` pass. Only 
 WSGI app run, on one of the process's lanes (lanes.py), on the body in memory. A body over
 the app's `MAX_CONTENT_LENGTH` is read (and dropped) up to `DRAIN_BYTES`, so its sender gets
 the app's 413 rather than a broken pipe, and the app sees only its first bytes.
+
+The front speaks RSGI, granian's own interface, rather than ASGI: ASGI builds a Python dict for
+every body chunk and two for every response, on the thread the app's lane needs too, and an
+insert cost about a twentieth more (docs/performance.md, T5).
 """
 
 import asyncio
@@ -26,25 +30,38 @@ TARGET_VARIABLE = "MFE_WSGI_TARGET"
 THREADS_VARIABLE = "MFE_WSGI_THREADS"
 
 
-async def read_body(receive, keep: int) -> tuple[bytes, bool]:
-    """The first `keep` bytes of the body and whether the client left; reads (and drops) the
-    rest up to DRAIN_BYTES."""
+def content_length(headers) -> int | None:
+    """The request's Content-Length as a number; None when absent or not a number."""
+    value = headers.get("content-length")
+    return int(value) if value is not None and value.strip().isdigit() else None
+
+
+def has_body(headers) -> bool:
+    """Whether the request says a body follows: a length above 0, or a transfer coding
+    (HTTP/1.1's only two ways; serving.py runs granian on HTTP/1.1 only)."""
+    if "transfer-encoding" in headers:
+        return True
+    value = headers.get("content-length")
+    return value is not None and value.strip() != "0"
+
+
+async def read_body(chunks, keep: int, length: int | None) -> tuple[bytes, bool]:
+    """The first `keep` bytes of the body and whether the client left before sending it all;
+    reads (and drops) the rest up to DRAIN_BYTES."""
     kept, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return b"".join(kept), True
-        chunk = message.get("body", b"")
+    async for chunk in chunks:
         if size < keep:
             kept.append(chunk[: keep - size])
         size += len(chunk)
-        if not message.get("more_body") or size > DRAIN_BYTES:
+        if size > DRAIN_BYTES:
             return b"".join(kept), False
+    # granian simply ends the chunks when the client goes: only the announced length tells.
+    return b"".join(kept), length is not None and size < length
 
 
-async def read_body_in_time(receive, keep: int) -> tuple[bytes, bool]:
+async def read_body_in_time(chunks, keep: int, length: int | None) -> tuple[bytes, bool]:
     """`read_body` under the body deadline; asyncio.TimeoutError once it passes."""
-    reading = read_body(receive, keep)
+    reading = read_body(chunks, keep, length)
     # Python 3.10 has no asyncio.timeout. On 3.11, wait_for wraps the read in a task of its
     # own, a twentieth of an insert's cost here (docs/performance.md, T5); the timeout is a
     # deadline on the running task (and from 3.12 on, what wait_for does too).
@@ -54,30 +71,27 @@ async def read_body_in_time(receive, keep: int) -> tuple[bytes, bool]:
         return await reading
 
 
-def has_body(scope: dict) -> bool:
-    """Whether the request says a body follows: a length above 0, or a transfer coding
-    (HTTP/1.1's only two ways; serving.py runs granian on HTTP/1.1 only)."""
-    for name, value in scope.get("headers", []):
-        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() != b"0"):
-            return True
-    return False
+def _host_and_port(address: str) -> tuple[str, str]:
+    """`127.0.0.1:8002` or `[::1]:8002` as its host and port."""
+    host, _, port = address.rpartition(":")
+    return host.strip("[]"), port
 
 
-def environ_for(scope: dict, body: bytes) -> dict:
-    """The WSGI environ of an ASGI HTTP scope, with `body` as its input."""
-    server_name, server_port = scope.get("server") or ("localhost", 80)
+def environ_for(scope, body: bytes) -> dict:
+    """The WSGI environ of an RSGI HTTP scope, with `body` as its input."""
+    server_name, server_port = _host_and_port(scope.server)
     environ = {
-        "REQUEST_METHOD": scope["method"],
-        "SCRIPT_NAME": scope.get("root_path", ""),
+        "REQUEST_METHOD": scope.method,
+        "SCRIPT_NAME": "",
         # WSGI carries the path as bytes read as latin-1.
-        "PATH_INFO": scope["path"].encode("utf-8").decode("latin-1"),
-        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
+        "PATH_INFO": scope.path.encode("utf-8").decode("latin-1"),
+        "QUERY_STRING": scope.query_string,
         "SERVER_NAME": server_name,
-        "SERVER_PORT": str(server_port),
-        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
-        "REMOTE_ADDR": (scope.get("client") or ("", 0))[0],
+        "SERVER_PORT": server_port,
+        "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
+        "REMOTE_ADDR": _host_and_port(scope.client)[0],
         "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scope.get("scheme", "http"),
+        "wsgi.url_scheme": scope.scheme,
         "wsgi.input": io.BytesIO(body),
         # The body is whole in memory: a chunked one (no Content-Length) ends where it ends.
         "wsgi.input_terminated": True,
@@ -86,9 +100,10 @@ def environ_for(scope: dict, body: bytes) -> dict:
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
     }
-    for raw_name, raw_value in scope.get("headers", []):
-        name = raw_name.decode("latin-1").upper().replace("-", "_")
-        value = raw_value.decode("latin-1")
+    # Names come in lower case. granian leaves out a header whose value is not plain ASCII,
+    # which no browser sends: such an Authorization counts as none, and is refused as none.
+    for name, value in scope.headers.items():
+        name = name.upper().replace("-", "_")
         key = name if name in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{name}"
         environ[key] = f"{environ[key]},{value}" if key in environ else value
     return environ
@@ -108,12 +123,11 @@ def call_wsgi(app, environ: dict) -> tuple[int, list, bytes]:
     finally:
         if hasattr(result, "close"):
             result.close()
-    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in started["headers"]]
-    return int(started["status"].split(" ", 1)[0]), headers, body
+    return int(started["status"].split(" ", 1)[0]), started["headers"], body
 
 
 class BufferedBody:
-    """The ASGI app: buffer the body under a deadline, then run `wsgi_app` in a thread."""
+    """The RSGI app: buffer the body under a deadline, then run `wsgi_app` in a thread."""
 
     def __init__(self, wsgi_app, threads: int = 1):
         self.wsgi_app = wsgi_app
@@ -122,18 +136,15 @@ class BufferedBody:
         self.keep = (limit if limit is not None else DRAIN_BYTES) + 1
         self.lanes = Lanes(threads, name="wsgi")
 
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "lifespan":
-            await self.lifespan(receive, send)
-            return
-        if scope["type"] != "http":
-            return
+    async def __rsgi__(self, scope, protocol):
         # A request without a body has nothing to wait for: it skips the deadline's cost.
-        if has_body(scope):
+        if has_body(scope.headers):
             try:
-                body, gone = await read_body_in_time(receive, self.keep)
+                body, gone = await read_body_in_time(
+                    protocol, self.keep, content_length(scope.headers)
+                )
             except asyncio.TimeoutError:
-                await self.too_slow(send)
+                self.too_slow(protocol)
                 return
             if gone:
                 return
@@ -142,34 +153,19 @@ class BufferedBody:
         status, headers, content = await asyncio.wrap_future(
             self.lanes.submit(call_wsgi, self.wsgi_app, environ_for(scope, body))
         )
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": content})
+        protocol.response_bytes(status, headers, content)
 
-    async def too_slow(self, send) -> None:
+    def too_slow(self, protocol) -> None:
         """408 in the JSON error shape of every app; the connection is closed after it."""
         content = (
             b'{"error": "request-timeout", "message": "the request body did not arrive within'
             + f' {BODY_DEADLINE_SECONDS:g} s", "details": []}}'.encode()
         )
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(content)).encode()),
-            (b"connection", b"close"),
-        ]
-        await send({"type": "http.response.start", "status": 408, "headers": headers})
-        await send({"type": "http.response.body", "body": content})
-
-    async def lifespan(self, receive, send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        headers = [("content-type", "application/json"), ("connection", "close")]
+        protocol.response_bytes(408, headers, content)
 
 
 def from_environment() -> BufferedBody:
-    """The ASGI app for granian: the WSGI factory named by MFE_WSGI_TARGET (`module:factory`)."""
+    """The RSGI app for granian: the WSGI factory named by MFE_WSGI_TARGET (`module:factory`)."""
     threads = int(os.environ.get(THREADS_VARIABLE, "1"))
     return BufferedBody(reloading.load(os.environ[TARGET_VARIABLE]), threads)

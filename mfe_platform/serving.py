@@ -20,8 +20,8 @@ from mfe_platform import reloading, settings
 # those before it are stuck on slow requests (lanes.py: under the GIL, threads running side
 # by side slow each other). Four stuck requests, not one, are what it takes to stop the app.
 # `MFE_WORKERS=3` runs three single-threaded worker processes instead, for load tests.
-# Granian serves them through its ASGI interface with a front that reads each body whole,
-# under a deadline, before a thread runs the WSGI app: its WSGI interface let a client
+# Granian serves them through its own interface (RSGI) with a front that reads each body
+# whole, under a deadline, before a thread runs the WSGI app: its WSGI interface let a client
 # trickling a body hold the thread (buffered.py).
 SERVERS = {
     "host": {
@@ -123,7 +123,7 @@ def _run_granian(target: str, bind: str, server: dict) -> None:
     from mfe_platform import buffered
 
     host, port = bind.rsplit(":", 1)
-    # The WSGI app behind an ASGI front that reads each body whole, under a deadline, before a
+    # The WSGI app behind an RSGI front that reads each body whole, under a deadline, before a
     # thread runs the app: a client trickling its body cannot hold a worker (buffered.py).
     os.environ[buffered.TARGET_VARIABLE] = target
     os.environ[buffered.THREADS_VARIABLE] = str(server["blocking_threads"])
@@ -132,7 +132,7 @@ def _run_granian(target: str, bind: str, server: dict) -> None:
         f"{buffered.__name__}:from_environment",
         address=host,
         port=int(port),
-        interface=Interfaces.ASGI,
+        interface=Interfaces.RSGI,
         # HTTP/1.1 only, which is all browsers speak without TLS: there a body always says
         # so (Content-Length or chunked), which buffered.py counts on. HTTP/2 would not.
         http=HTTPModes.http1,

@@ -1,8 +1,9 @@
-"""The ASGI front of products and checkout (mfe_platform/buffered.py), driven by hand."""
+"""The RSGI front of products and checkout (mfe_platform/buffered.py), driven by hand."""
 
 import asyncio
 import concurrent.futures
 import json
+from dataclasses import dataclass
 
 from flask import Flask, request
 
@@ -31,42 +32,70 @@ def app() -> Flask:
     return flask_app
 
 
-def run(scope: dict, messages: list[dict]) -> tuple[int, dict, bytes]:
-    """Call the front with `messages` as the request; (status, headers, body) it sent."""
+class Headers:
+    """Headers as granian's RSGI gives them: lower-case names, `in`, `get` and `items()`."""
+
+    def __init__(self, pairs=()):
+        self.pairs = [(name.lower(), value) for name, value in pairs]
+
+    def __contains__(self, name: str) -> bool:
+        return any(key == name for key, _ in self.pairs)
+
+    def get(self, name: str, default=None):
+        return next((value for key, value in self.pairs if key == name), default)
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self.pairs)
+
+
+@dataclass
+class Scope:
+    """An RSGI HTTP scope."""
+
+    method: str
+    path: str
+    headers: Headers
+    query_string: str = ""
+    proto: str = "http"
+    server: str = "127.0.0.1:8002"
+    client: str = "127.0.0.1:5000"
+    http_version: str = "1.1"
+    scheme: str = "http"
+
+
+class Protocol:
+    """The request's body as chunks, then (if `stalls`) nothing more; records the response."""
+
+    def __init__(self, chunks=(), stalls=False):
+        self.chunks, self.stalls = list(chunks), stalls
+        self.response = None
+
+    async def _body(self):
+        for chunk in self.chunks:
+            yield chunk
+        if self.stalls:
+            await asyncio.sleep(3600)
+
+    def __aiter__(self):
+        return self._body()
+
+    def response_bytes(self, status: int, headers: list, body: bytes) -> None:
+        self.response = (status, dict(headers), body)
+
+
+def run(scope: Scope, protocol: Protocol) -> tuple[int, dict, bytes] | None:
+    """Call the front on the request; the (status, headers, body) it answered, if any."""
     front = buffered.BufferedBody(app())
-    sent = []
-    incoming = list(messages)
-
-    async def receive():
-        if incoming:
-            return incoming.pop(0)
-        await asyncio.sleep(3600)
-
-    async def send(message):
-        sent.append(message)
-
     # A thread of its own: a browser test earlier in this worker may leave Playwright's event
     # loop running in the main thread, where asyncio.run refuses to start another.
     with concurrent.futures.ThreadPoolExecutor(1) as runner:
-        runner.submit(asyncio.run, front(scope, receive, send)).result()
-    start, body = sent
-    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body["body"]
+        runner.submit(asyncio.run, front.__rsgi__(scope, protocol)).result()
+    return protocol.response
 
 
-def scope(method: str, path: str, headers=(), query: bytes = b"") -> dict:
-    """An ASGI HTTP scope."""
-    return {
-        "type": "http",
-        "method": method,
-        "path": path,
-        "query_string": query,
-        # ASGI gives header names in lower case.
-        "headers": [(k.lower().encode(), v.encode()) for k, v in headers],
-        "server": ("localhost", 8002),
-        "client": ("127.0.0.1", 5000),
-        "http_version": "1.1",
-        "scheme": "http",
-    }
+def scope(method: str, path: str, headers=(), query: str = "") -> Scope:
+    """A request's scope."""
+    return Scope(method, path, Headers(headers), query)
 
 
 def test_a_body_in_chunks_reaches_the_app_whole_with_its_headers():
@@ -76,11 +105,9 @@ def test_a_body_in_chunks_reaches_the_app_whole_with_its_headers():
         ("Authorization", "Bearer t"),
         ("Content-Length", "9"),
     ]
-    chunks = [
-        {"type": "http.request", "body": part, "more_body": True} for part in (b"abc", b"def")
-    ]
-    chunks.append({"type": "http.request", "body": b"ghi", "more_body": False})
-    status, _, body = run(scope("POST", "/echo/é x", headers, b"a=1"), chunks)
+    status, _, body = run(
+        scope("POST", "/echo/é x", headers, "a=1"), Protocol([b"abc", b"def", b"ghi"])
+    )
     assert status == 200
     assert json.loads(body) == {
         "rest": "é x",
@@ -96,8 +123,7 @@ def test_a_body_that_does_not_arrive_in_time_is_a_408(monkeypatch):
     monkeypatch.setattr(buffered, "BODY_DEADLINE_SECONDS", 0.2)
     headers = [("Content-Length", "50")]
     status, sent_headers, body = run(
-        scope("POST", "/echo/x", headers),
-        [{"type": "http.request", "body": b"{", "more_body": True}],
+        scope("POST", "/echo/x", headers), Protocol([b"{"], stalls=True)
     )
     assert status == 408 and sent_headers["connection"] == "close"
     assert json.loads(body)["error"] == "request-timeout"
@@ -106,9 +132,10 @@ def test_a_body_that_does_not_arrive_in_time_is_a_408(monkeypatch):
 def test_a_chunked_body_over_the_limit_reaches_the_app_only_past_its_limit():
     """No Content-Length, 240 bytes: the front reads them all (so the sender is not cut off)
     and hands the app one byte more than its limit, enough to see it is over."""
-    chunks = [{"type": "http.request", "body": b"x" * 80, "more_body": True}] * 3
-    chunks.append({"type": "http.request", "body": b"", "more_body": False})
-    status, _, body = run(scope("POST", "/raw", [("Transfer-Encoding", "chunked")]), chunks)
+    chunks = [b"x" * 80] * 3
+    status, _, body = run(
+        scope("POST", "/raw", [("Transfer-Encoding", "chunked")]), Protocol(chunks)
+    )
     assert status == 200 and json.loads(body) == {"length": 101}
 
 
@@ -116,14 +143,21 @@ def test_a_request_without_a_body_runs_the_app_without_waiting_for_one(monkeypat
     """No Content-Length, no chunks (a GET): the app runs at once; a front that waited for a
     body would get none and answer 408 after its (here short) deadline."""
     monkeypatch.setattr(buffered, "BODY_DEADLINE_SECONDS", 0.2)
-    status, _, body = run(scope("GET", "/echo/cart", query=b"x=1"), [])
+    status, _, body = run(scope("GET", "/echo/cart", query="x=1"), Protocol(stalls=True))
     assert status == 200
     assert json.loads(body)["body"] == "" and json.loads(body)["query"] == "x=1"
 
 
+def test_a_client_that_leaves_before_its_whole_body_never_reaches_the_app():
+    """Ten bytes of an announced fifty, then the connection ends (granian just ends the
+    chunks): the app does not run on a cut body, and no answer is sent."""
+    headers = [("Content-Length", "50"), ("Content-Type", "text/plain")]
+    assert run(scope("POST", "/echo/x", headers), Protocol([b"0123456789"])) is None
+
+
 def test_only_a_length_or_chunks_say_that_a_body_follows():
     """Content-Length above 0, or Transfer-Encoding, is a body; a length of 0 or none is not."""
-    assert buffered.has_body(scope("POST", "/", [("Content-Length", "3")]))
-    assert buffered.has_body(scope("POST", "/", [("Transfer-Encoding", "chunked")]))
-    assert not buffered.has_body(scope("POST", "/", [("Content-Length", "0")]))
-    assert not buffered.has_body(scope("GET", "/", [("Accept", "application/json")]))
+    assert buffered.has_body(Headers([("Content-Length", "3")]))
+    assert buffered.has_body(Headers([("Transfer-Encoding", "chunked")]))
+    assert not buffered.has_body(Headers([("Content-Length", "0")]))
+    assert not buffered.has_body(Headers([("Accept", "application/json")]))
