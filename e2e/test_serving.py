@@ -72,3 +72,25 @@ def test_products_and_checkout_speak_http_1_1_only(tmp_path):
         assert not (len(answer) >= 9 and answer[3] == 4), answer
         with urllib.request.urlopen(shop.url("checkout-v1") + "/healthz", timeout=10) as reply:
             assert reply.status == 200
+
+
+def test_a_header_that_is_not_ascii_counts_as_absent(tmp_path):
+    """granian leaves out a header whose value is not plain ASCII (buffered.py): a token with
+    one byte past ASCII is no token at all, so the add is refused as one without a token."""
+    with start_shop(tmp_path, names=("checkout-v1",)) as shop:
+        port = int(shop.url("checkout-v1").rsplit(":", 1)[1])
+        body = b"{}"
+        head = (
+            b"POST /api/cart/items HTTP/1.1\r\nHost: localhost\r\n"
+            b"Authorization: Bearer " + b"a" * 43 + b"\xe9\r\n"
+            b"Content-Type: application/json\r\nConnection: close\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+        )
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            connection.sendall(head + body)
+            answer = b""
+            while chunk := connection.recv(4096):
+                answer += chunk
+        status_line, _, rest = answer.partition(b"\r\n")
+        assert status_line.split(b" ")[1] == b"403", answer
+        assert json.loads(rest.partition(b"\r\n\r\n")[2])["error"] == "csrf-failed"
