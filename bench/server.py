@@ -354,26 +354,28 @@ def run(
     """Checkout's two endpoints under the Procfile's server and under Flask's dev server."""
     catalog = _catalog(shop)
     figures = []
-    servers = [(f"{procfile_server()} (Procfile)", shop.url("checkout-v1"), None)]
+    # (results.json key, label, URL, the process we started: None for the shop's own)
+    servers = [("procfile", f"{procfile_server()} (Procfile)", shop.url("checkout-v1"), None)]
     workers, workers_url = start_checkout(
         shop, data_dir / "workers", [], {"MFE_WORKERS": LOAD_TEST_WORKERS}
     )
     servers.append(
         (
+            "workers",
             f"MFE_WORKERS={LOAD_TEST_WORKERS}: granian {LOAD_TEST_WORKERS} worker processes",
             workers_url,
             workers,
         )
     )
     dev, dev_url = start_checkout(shop, data_dir / "dev-server", ["--dev"])
-    servers.append(("Flask development server", dev_url, dev))
+    servers.append(("dev", "Flask development server", dev_url, dev))
     # Issue 18: useful throughput on the light footprint of `make run` (one process).
     targets = {
         "get-cart": ("GET /api/cart", "≥ 2,000 req/s", 2000),
         "post-item": ("POST /api/cart/items", "≥ 1,000 req/s", 1000),
     }
     try:
-        for server, url, proc in servers:
+        for server_key, server, url, proc in servers:
             pgid = proc.pid if proc else shop.procs["checkout-v1"].pid
             for kind, (label, text, rate) in targets.items():
                 log(f"server: {label} on {server} ...")
@@ -395,17 +397,10 @@ def run(
                         result,
                         target=text if procfile else None,
                         meets=ok if procfile else None,
-                        key=f"{kind}:{server_key(proc, dev)}",
+                        key=f"{kind}:{server_key}",
                     )
                 )
     finally:
         stop(workers)
         stop(dev)
     return figures
-
-
-def server_key(proc, dev) -> str:
-    """The results.json key part of a server: procfile, workers or dev."""
-    if proc is None:
-        return "procfile"
-    return "dev" if proc is dev else "workers"
