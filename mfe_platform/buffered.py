@@ -56,6 +56,8 @@ async def read_body(chunks, keep: int, length: int | None) -> tuple[bytes, bool]
         if size > DRAIN_BYTES:
             return b"".join(kept), False
     # granian simply ends the chunks when the client goes: only the announced length tells.
+    # A chunked body has none, so one cut short reaches the app as it came; a cut JSON object
+    # does not parse, and the app refuses it with a 400 that changes nothing.
     return b"".join(kept), length is not None and size < length
 
 
@@ -100,8 +102,9 @@ def environ_for(scope, body: bytes) -> dict:
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
     }
-    # Names come in lower case. granian leaves out a header whose value is not plain ASCII,
-    # which no browser sends: such an Authorization counts as none, and is refused as none.
+    # Names come in lower case. granian leaves out a header whose value is not plain ASCII
+    # (a browser may send one only in a cookie, and these apps keep none): such an
+    # Authorization counts as none, and is refused as none.
     for name, value in scope.headers.items():
         name = name.upper().replace("-", "_")
         key = name if name in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{name}"
