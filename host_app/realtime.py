@@ -13,6 +13,7 @@ import time
 from flask import Blueprint, Flask, current_app, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
+from wsproto.utilities import LocalProtocolError
 
 from host_app import deployment_store, eventlog, health, logwire, manifest_cache, probing, status
 from mfe_platform.web.errors import ApiError
@@ -50,7 +51,9 @@ class Connection:
                 break
             try:
                 self.ws.send(json.dumps(message))
-            except (ConnectionClosed, OSError):
+            # LocalProtocolError: the handler is closing this socket (a message over the cap)
+            # and wsproto sends nothing more on it.
+            except (ConnectionClosed, OSError, LocalProtocolError):
                 break
         self.alive = False
 

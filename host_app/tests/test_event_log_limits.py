@@ -10,9 +10,10 @@ import urllib.request
 
 import pytest
 import simple_websocket
+from wsproto.utilities import LocalProtocolError
 
 from host_app import eventlog
-from host_app.realtime import MAX_MESSAGE_BYTES
+from host_app.realtime import MAX_MESSAGE_BYTES, Connection
 from host_app.tests.conftest import ADMIN_TOKEN, bound_server, serving, url_of
 from mfe_cli import events
 
@@ -84,6 +85,28 @@ def test_a_message_over_the_cap_closes_the_socket_and_is_not_stored(served_host)
     while json.loads(ws.receive(timeout=10)).get("type") != "pong":
         pass
     assert [e["note"] for e in eventlog.log_for(app).recent() if e.get("note")] == ["small"]
+
+
+class ClosingSocket:
+    """A socket the handler is closing: wsproto refuses every send, as in LOCAL_CLOSING."""
+
+    def __init__(self):
+        self.tries = 0
+
+    def send(self, text: str) -> None:
+        self.tries += 1
+        raise LocalProtocolError("cannot be sent in state ConnectionState.LOCAL_CLOSING")
+
+
+def test_a_push_to_a_socket_being_closed_ends_its_writer_quietly():
+    """The close above races the health pushes: the writer stops at the refused send, without
+    an exception escaping its thread, and takes no more messages."""
+    ws = ClosingSocket()
+    connection = Connection(ws)
+    connection.send({"type": "health"})
+    connection.send({"type": "health"})
+    connection.pump()
+    assert ws.tries == 1 and not connection.alive
 
 
 def test_reading_the_log_needs_the_admin_token_and_is_bounded(served_host):
