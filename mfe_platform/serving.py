@@ -165,14 +165,21 @@ def _thread_workers():
     return ThreadWorkers
 
 
+# How long the host's greenlet yields after each response: any time above zero will do.
+YIELD_SECONDS = 1e-6
+
+
 def _yield_after_request(worker, req, environ, resp) -> None:
     """gunicorn's `post_request` hook: let the other connections' greenlets run."""
     import gevent
 
     # A keep-alive connection whose next request has already arrived is served again at once,
     # without returning to gevent's hub: under a steady load a few connections took turns and
-    # the others waited (docs/performance.md, "Why these servers").
-    gevent.sleep(0)
+    # the others waited (docs/performance.md, "Why these servers"). Not `sleep(0)`: that
+    # resumes us before gevent next polls the sockets, so the connections already read kept
+    # taking turns, and one whose request waited in the poll waited 30-100 ms. A timer fires
+    # only after the poll.
+    gevent.sleep(YIELD_SECONDS)
 
 
 def _run_gunicorn(target: str, bind: str, server: dict, reload: bool) -> None:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import threading
 import time
 
 import pytest
@@ -129,3 +130,39 @@ def test_a_bad_mfe_workers_stops_the_app_naming_it(monkeypatch, capsys, value):
     with pytest.raises(SystemExit):
         served_with(monkeypatch, "products", [], MFE_WORKERS=value)
     assert "MFE_WORKERS" in capsys.readouterr().err
+
+
+def test_the_host_yields_after_a_response_to_connections_waiting_on_their_sockets():
+    """Two connections whose requests keep coming and a third whose request already sits in
+    its socket: after each response the hook lets the third in within a round, where
+    `gevent.sleep(0)` let the busy two take all their 400 turns first."""
+    order = []
+
+    def serve_three():
+        import gevent
+        import gevent.socket
+
+        waiting, sender = gevent.socket.socketpair()
+
+        def busy(name):
+            for _ in range(200):
+                order.append(name)
+                serving._yield_after_request(None, None, None, None)
+
+        def reader():
+            waiting.recv(1)
+            order.append("waiting")
+
+        read = gevent.spawn(reader)
+        gevent.sleep(0.01)  # the reader now waits on its socket
+        sender.sendall(b"x")
+        gevent.joinall([read, gevent.spawn(busy, "a"), gevent.spawn(busy, "b")])
+        waiting.close()
+        sender.close()
+
+    # A thread of its own, with its own gevent hub: the test process is not monkey-patched,
+    # and Playwright's greenlets may be running in the main thread.
+    thread = threading.Thread(target=serve_three)
+    thread.start()
+    thread.join(timeout=30)
+    assert order.index("waiting") <= 4, order
