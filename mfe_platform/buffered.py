@@ -11,8 +11,8 @@ the app's `MAX_CONTENT_LENGTH` is read (and dropped) up to `DRAIN_BYTES`, so its
 the app's 413 rather than a broken pipe, and the app sees only its first bytes.
 
 The front speaks RSGI, granian's own interface, rather than ASGI: ASGI builds a Python dict for
-every body chunk and two for every response, on the thread the app's lane needs too, and an
-insert cost about a twentieth more (docs/performance.md, T5).
+every body chunk and two for every response, under the interpreter lock the app's lane needs
+too, and an insert cost about a twentieth more (docs/performance.md, T5).
 """
 
 import asyncio
