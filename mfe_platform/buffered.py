@@ -39,10 +39,7 @@ def content_length(headers) -> int | None:
 def has_body(headers) -> bool:
     """Whether the request says a body follows: a length above 0, or a transfer coding
     (HTTP/1.1's only two ways; serving.py runs granian on HTTP/1.1 only)."""
-    if "transfer-encoding" in headers:
-        return True
-    value = headers.get("content-length")
-    return value is not None and value.strip() != "0"
+    return "transfer-encoding" in headers or bool(content_length(headers))
 
 
 async def read_body(chunks, keep: int, length: int | None) -> tuple[bytes, bool]:
